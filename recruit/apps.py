@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecruitConfig(AppConfig):
+    name = "recruit"
+    verbose_name = _("Recruitment")
+    default_auto_field = "django.db.models.BigAutoField"
