@@ -1,0 +1,207 @@
+"""The admin, scoped like every other door: staff see only their studies' rows."""
+from django.contrib import admin
+
+from recruit.actors import Actor
+from recruit.models import AuditEvent, Enrollment, Membership, Participant, Region, StatusChange, Study
+from recruit.selectors import (
+    audit_events_visible_to,
+    enrollments_visible_to,
+    memberships_visible_to,
+    participants_editable_by,
+    participants_visible_to,
+    studies_editable_by,
+    studies_visible_to,
+)
+from recruit.regions import region_choices
+from recruit.services.audit import audit_record
+from recruit.services.participants import EDITABLE_FIELDS as PARTICIPANT_FIELDS
+from recruit.services.participants import participant_create, participant_update
+from recruit.services.studies import EDITABLE_FIELDS as STUDY_FIELDS
+from recruit.services.studies import study_create, study_update
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows come from a selector; foreign keys offer only studies the user may edit."""
+
+    def visible(self, request):
+        raise NotImplementedError
+
+    def editable(self, request):
+        return self.visible(request)
+
+    def get_queryset(self, request):
+        return self.visible(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self.editable(request).filter(pk=obj.pk).exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Study:
+            kwargs["queryset"] = studies_editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "area", "country", "population"]
+    list_filter = ["country", "area"]
+    search_fields = ["name", "code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        region_choices.cache_clear()
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    fields = ["study", "status", "status_changed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(study__in=studies_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ScopedAdmin):
+    list_display = ["family_name", "given_name", "email", "gender", "birth_year", "county", "practice_setting", "role"]
+    list_filter = ["gender", "role", "practice_setting", "is_specialist", "do_not_contact", "county"]
+    search_fields = ["family_name", "given_name", "email", "practice_name", "hpr_number"]
+    list_select_related = ["county"]
+    fields = ["source_study", *PARTICIPANT_FIELDS]
+    inlines = [EnrollmentInline]
+
+    def visible(self, request):
+        return participants_visible_to(request.user)
+
+    def editable(self, request):
+        return participants_editable_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["source_study"] if obj is not None else []
+
+    def view_on_site(self, obj):
+        return f"/participants/{obj.pk}/"
+
+    def save_model(self, request, obj, form, change):
+        # The same services as the pages and the API; the admin form has already validated.
+        fields = {name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS if name in form.cleaned_data}
+        actor = Actor.from_request(request)
+        if change:
+            participant_update(actor=actor, participant=obj, **fields)
+        else:
+            created = participant_create(actor=actor, study=form.cleaned_data["source_study"], **fields)
+            obj.pk, obj._state.adding = created.pk, False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.base_fields["source_study"].required = True
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            audit_record(actor=Actor.from_request(request), action="participant.view",
+                         detail={"admin": True, "id": object_id})
+        return response
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Study)
+class StudyAdmin(ScopedAdmin):
+    list_display = ["code", "title", "status", "principal_investigator", "start_date", "end_date"]
+    list_filter = ["status"]
+    search_fields = ["code", "title", "principal_investigator", "ethics_reference"]
+    fields = STUDY_FIELDS
+    inlines = [MembershipInline]
+
+    def visible(self, request):
+        return studies_visible_to(request.user)
+
+    def editable(self, request):
+        return studies_editable_by(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in STUDY_FIELDS}
+        actor = Actor.from_request(request)
+        if change:
+            study_update(actor=actor, study=obj, **fields)
+        else:
+            obj.pk, obj._state.adding = study_create(actor=actor, **fields).pk, False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # inlines are read-only here; members are managed on the study page and the API
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows whose changes go through services with rules (the pipeline, the owners)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyScopedAdmin):
+    list_display = ["study", "user", "role", "created_at"]
+    list_filter = ["role", "study"]
+    search_fields = ["user__username", "user__email", "study__code"]
+    list_select_related = ["study", "user"]
+
+    def visible(self, request):
+        return memberships_visible_to(request.user)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyScopedAdmin):
+    list_display = ["participant", "study", "status", "status_changed_at"]
+    list_filter = ["status", "study"]
+    search_fields = ["participant__family_name", "participant__email", "study__code"]
+    list_select_related = ["participant", "study"]
+
+    def visible(self, request):
+        return enrollments_visible_to(request.user)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyScopedAdmin):
+    list_display = ["enrollment", "from_status", "to_status", "at", "actor"]
+    list_filter = ["to_status"]
+    list_select_related = ["enrollment__participant", "enrollment__study", "actor"]
+
+    def visible(self, request):
+        return StatusChange.objects.filter(enrollment__in=enrollments_visible_to(request.user).values("pk"))
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyScopedAdmin):
+    list_display = ["at", "actor", "actor_label", "action", "object_type", "object_id", "study", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["action", "object_id", "actor__username"]
+    list_select_related = ["actor", "study"]
+
+    def visible(self, request):
+        return audit_events_visible_to(request.user)
+

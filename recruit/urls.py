@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from recruit.views import dashboard, enrollments, participants, studies
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("studies/new/", studies.study_new, name="study-new"),
+    path("studies/<int:pk>/", studies.study_detail, name="study-detail"),
+    path("studies/<int:pk>/edit/", studies.study_edit, name="study-edit"),
+    path("studies/<int:pk>/members/", studies.membership_new, name="membership-new"),
+    path("studies/<int:pk>/members/<int:membership_pk>/delete/", studies.membership_delete, name="membership-delete"),
+    path("participants/", participants.participant_list, name="participant-list"),
+    path("participants/new/", participants.participant_new, name="participant-new"),
+    path("participants/<int:pk>/", participants.participant_detail, name="participant-detail"),
+    path("participants/<int:pk>/edit/", participants.participant_edit, name="participant-edit"),
+    path("participants/<int:participant_pk>/enroll/", enrollments.enrollment_new, name="enrollment-new"),
+    path("enrollments/<int:pk>/status/", enrollments.enrollment_transition_view, name="enrollment-transition"),
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+]
