@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from api.views.participants import ParticipantViewSet, RegionViewSet
+from api.views.studies import EnrollmentViewSet, MembershipViewSet, StudyViewSet
+
+router = DefaultRouter()
+router.register("participants", ParticipantViewSet, basename="participant")
+router.register("studies", StudyViewSet, basename="study")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("regions", RegionViewSet, basename="region")
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
