@@ -1,0 +1,52 @@
+# recruit: `make run` serves the demo, `make test` runs the whole suite. Needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo demo-password worker bench messages clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: $(INSTALLED)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo
+	@echo "recruit runs at http://$(HOST):$(PORT)/ - log in as 'demo' with the password printed above"
+	@echo "(printed the first time only; 'make demo-password' sets a new one). Background tasks run in"
+	@echo "a worker started beside the server. Stop both with Ctrl-C."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 > var/worker.log 2>&1 & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo-password: $(INSTALLED)
+	$(BIN)/python manage.py changepassword demo
+
+worker: migrate
+	$(BIN)/python manage.py db_worker --queue-name '*'
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages -l nb --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages -l nb --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var
