@@ -192,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# How long personal links stay valid, in days, per purpose (others: 14).
+RECRUIT_LINK_DAYS = {"consent": env_int("CONSENT_LINK_DAYS", 30), "unsubscribe": 3650, "withdrawal": 3650}
+# A participant's session after opening a personal link lasts this long.
+RECRUIT_LINK_SESSION_SECONDS = env_int("LINK_SESSION_SECONDS", 2 * 60 * 60)
+
 # Security headers; production turns on the transport protections.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

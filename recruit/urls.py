@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import dashboard, enrollments, participants, studies
+from recruit.views import dashboard, enrollments, links, participants, studies
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -22,6 +22,9 @@ urlpatterns = [
     path("participants/<int:pk>/edit/", participants.participant_edit, name="participant-edit"),
     path("participants/<int:participant_pk>/enroll/", enrollments.enrollment_new, name="enrollment-new"),
     path("enrollments/<int:pk>/status/", enrollments.enrollment_transition_view, name="enrollment-transition"),
+    # Participants' pages, reached through personal links.
+    path("l/<str:token>/", links.link_entry, name="link-entry"),
+    path("l/", links.link_landing, name="link-landing"),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

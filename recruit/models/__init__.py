@@ -1,5 +1,7 @@
 from recruit.models.audit import AuditEvent
 from recruit.models.enrollments import Enrollment, StatusChange
+from recruit.models.links import LinkFailure, PersonalLink
+from recruit.models.messages import Message
 from recruit.models.participants import Gender, Language, Participant, PracticeSetting, Role
 from recruit.models.regions import Region
 from recruit.models.studies import Membership, Study
@@ -9,8 +11,11 @@ __all__ = [
     "Enrollment",
     "Gender",
     "Language",
+    "LinkFailure",
     "Membership",
+    "Message",
     "Participant",
+    "PersonalLink",
     "PracticeSetting",
     "Region",
     "Role",

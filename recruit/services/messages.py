@@ -1,0 +1,111 @@
+"""The outbox: every e-mail to a participant is queued here and sent by a background task.
+
+`message_queue` is idempotent on its key (queue the same reminder twice: one row), and
+`message_send` claims a row with a conditional UPDATE before sending, so a message is never
+sent twice, even with two workers or a worker restarted halfway through a campaign.
+Rendering happens at send time through the renderer registered for the message's kind.
+"""
+import datetime
+import logging
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from recruit.models import Message
+
+logger = logging.getLogger(__name__)
+
+# kind -> dotted path of a function(message) -> EmailMessage, called inside the participant's
+# language. A feature registers its kinds here.
+RENDERERS: dict[str, str] = {}
+
+
+class MessageNotDue(Exception):
+    pass
+
+
+def message_queue(
+    *, kind: str, key: str, participant, study=None, payload: dict | None = None,
+    not_before: datetime.datetime | None = None,
+) -> Message:
+    """Queue a message (or return the one already queued under this key) and schedule its send."""
+    if kind not in RENDERERS:
+        raise ValueError(f"no renderer for message kind {kind!r}")
+    message, created = Message.objects.get_or_create(
+        key=key,
+        defaults={"kind": kind, "participant": participant, "study": study, "payload": payload or {},
+                  "not_before": not_before},
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue(message))
+    return message
+
+
+def message_reschedule(message: Message, not_before: datetime.datetime | None) -> None:
+    """Move a queued message (e.g. a reminder when its session moves); sent ones stay as they are."""
+    if Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(not_before=not_before):
+        message.not_before = not_before
+        transaction.on_commit(lambda: _enqueue(message))
+
+
+def message_cancel(message: Message) -> bool:
+    return bool(Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        status=Message.Status.CANCELLED
+    ))
+
+
+def _enqueue(message: Message) -> None:
+    from recruit.tasks import send_message
+
+    if message.not_before and message.not_before > timezone.now():
+        # A backend that cannot defer (the immediate one in tests) leaves it to the sweep,
+        # `manage.py send_due_messages`, which a cron job or the worker set-up runs.
+        if send_message.get_backend().supports_defer:
+            send_message.using(run_after=message.not_before).enqueue(message.pk)
+    else:
+        send_message.enqueue(message.pk)
+
+
+def message_send(message_id: int) -> str:
+    """Send one queued message if it is due; returns its status afterwards."""
+    now = timezone.now()
+    due = Message.objects.filter(pk=message_id, status=Message.Status.QUEUED)
+    due = due.filter(not_before__isnull=True) | due.filter(not_before__lte=now)
+    # The claim: only one worker can move this row from queued to sending.
+    if not due.update(status=Message.Status.SENDING, attempts=F("attempts") + 1):
+        return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or "missing"
+    message = Message.objects.select_related("participant", "study").get(pk=message_id)
+    try:
+        with translation.override(message.participant.preferred_language):
+            email = import_string(RENDERERS[message.kind])(message)
+        email.send()
+    except Exception as error:  # noqa: BLE001 - any failure is recorded on the row, not lost
+        logger.warning("message %s (%s) failed: %s", message.pk, message.kind, type(error).__name__)
+        Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, error=str(error)[:500])
+        return Message.Status.FAILED
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), subject=email.subject[:300], error=""
+    )
+    return Message.Status.SENT
+
+
+def messages_send_due(limit: int = 1000) -> int:
+    """Send queued messages that are due (a sweep after downtime); returns how many were sent."""
+    now = timezone.now()
+    ids = list(
+        (Message.objects.filter(status=Message.Status.QUEUED, not_before__isnull=True)
+         | Message.objects.filter(status=Message.Status.QUEUED, not_before__lte=now))
+        .order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    return sum(message_send(pk) == Message.Status.SENT for pk in ids)
+
+
+def email_to(message: Message, *, subject: str, body: str, attachments=()) -> EmailMessage:
+    """An e-mail to the message's participant (renderers build theirs with this)."""
+    email = EmailMessage(subject=subject.strip(), body=body, to=[message.participant.email])
+    for attachment in attachments:
+        email.attach(*attachment)
+    return email
