@@ -15,13 +15,17 @@ def _report(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def _report_form(request, form) -> None:
+    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+
+
 @login_required
 @require_POST
 def enrollment_new(request, participant_pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=participant_pk)
     form = EnrollForm(request.POST, studies=studies_editable_by(request.user))
     if not form.is_valid():
-        _report(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+        _report_form(request, form)
     else:
         try:
             enrollment_create(
@@ -41,7 +45,7 @@ def enrollment_transition_view(request, pk):
     enrollment = get_object_or_404(enrollments_visible_to(request.user).select_related("study"), pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        _report(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+        _report_form(request, form)
     else:
         try:
             enrollment_transition(

@@ -35,22 +35,22 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **DESKTOP)
+def _page(browser, live_server, device):
+    context = browser.new_context(base_url=live_server.url, **device)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    yield from _page(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **PHONE)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from _page(browser, live_server, PHONE)
 
 
 def log_in(page, username, password="pw-123456789"):
