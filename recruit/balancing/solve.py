@@ -1,0 +1,117 @@
+"""`solve`: from a problem to balanced groups.
+
+1. Validate, compile (`model`) and explain infeasibility in words (`feasibility`).
+2. A first assignment that respects sizes, availability, pins and must-link sets (`construct`).
+3. Local search, then iterated local search (`search`); cannot-link conflicts are removed first.
+4. For small studies, the exact mode proves the optimum or improves on the search (`exact`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from .construct import initial_assignment
+from .exact import COLUMN_LIMIT_ALWAYS, COLUMN_LIMIT_AUTO, count_columns, solve_exact
+from .feasibility import Infeasible, Reason, diagnose
+from .model import Model, build_model
+from .problem import Problem, validate
+from .report import Solution, build_solution
+from .search import STEEPEST_UNITS, Search
+
+# Iterated local search stops after this many rounds without a better solution (or at the time limit).
+ROUNDS_WITHOUT_GAIN = 1500
+# Before the exact mode, the search only provides a starting point: this share of the time limit at most.
+SEARCH_SHARE_BEFORE_EXACT = 0.1
+
+
+def solve(problem: Problem) -> Solution:
+    """Split the participants into groups that each mirror the pool; see the package docstring.
+
+    Raises ProblemError for a malformed problem and Infeasible (with reasons) when no assignment exists.
+    The same problem and seed give the same solution, unless the time limit cuts the search short.
+    """
+    started = time.monotonic()
+    validate(problem)
+    deadline = started + problem.time_limit
+    model = build_model(problem)
+    reasons = diagnose(model)
+    if reasons:
+        raise Infeasible(reasons)
+    rng = np.random.default_rng(problem.seed)
+    start = initial_assignment(model, rng, time_limit=deadline - time.monotonic())
+
+    use_exact = False
+    if problem.exact != "never":
+        limit = COLUMN_LIMIT_AUTO if problem.exact == "auto" else COLUMN_LIMIT_ALWAYS
+        use_exact = count_columns(model, stop_above=limit) <= limit
+
+    search_deadline = deadline
+    rounds = ROUNDS_WITHOUT_GAIN
+    if use_exact:
+        search_deadline = min(deadline, started + SEARCH_SHARE_BEFORE_EXACT * problem.time_limit)
+        rounds = ROUNDS_WITHOUT_GAIN // 5
+    search = Search(model, start, rng=rng, deadline=search_deadline)
+    run_search(search, rounds)
+    unit_group = search.assignment()
+
+    optimal, lower_bound = False, None
+    if use_exact:
+        incumbent = unit_group if search.conflicts == 0 else None
+        result = solve_exact(
+            model,
+            incumbent=incumbent,
+            deadline=deadline,
+            assigned_weight=int(model.weight[unit_group >= 0].sum()) if problem.allow_unassigned else None,
+        )
+        if result.group_of is None and result.optimal:
+            raise Infeasible([Reason(
+                "No assignment satisfies all the constraints together (proven by the exact solver); "
+                "check the cannot-link pairs against the group sizes and times."
+            )])
+        if result.group_of is not None:
+            unit_group = result.group_of
+        # With a waitlist, the optimum is proven for the number seated; that number is the most possible
+        # only if the first assignment (which ignores cannot-link pairs) could not seat more.
+        seats_most = not problem.allow_unassigned or (
+            model.weight[unit_group >= 0].sum() == model.weight[start >= 0].sum())
+        optimal = result.optimal and seats_most
+        lower_bound = result.lower_bound if seats_most or not problem.allow_unassigned else None
+    reason = conflict_reason(model, unit_group)
+    if reason:
+        raise Infeasible([reason])
+    group_of = _participant_groups(model, unit_group)
+    solution = build_solution(model, group_of, optimal=optimal, lower_bound=lower_bound,
+                              seconds=time.monotonic() - started)
+    if optimal:
+        solution = replace(solution, lower_bound=solution.ssb)
+    return solution
+
+
+def run_search(search: Search, rounds: int) -> None:
+    """Descend to a local optimum, then iterate; small problems accept slightly worse solutions on the way."""
+    search.descend()
+    threshold = 0.004 if search.U <= STEEPEST_UNITS else 0.0
+    search.iterate(rounds_without_gain=rounds, strength=4 if search.U <= STEEPEST_UNITS else 3,
+                   threshold=threshold)
+
+
+def _participant_groups(model: Model, unit_group: np.ndarray) -> np.ndarray:
+    return unit_group[model.unit_of]
+
+
+def conflict_reason(model: Model, unit_group: np.ndarray) -> Reason | None:
+    """The cannot-link pairs the search could not separate, as a reason; None when there are none."""
+    group_of = unit_group[model.unit_of]
+    pairs = [(model.ids[a], model.ids[b]) for a, b in model.cannot_link if group_of[a] >= 0 and group_of[a] == group_of[b]]
+    if not pairs:
+        return None
+    return Reason(
+        "Could not keep these participants apart (cannot-link) within the time limit: "
+        + "; ".join(f"{a} and {b}" for a, b in pairs[:12])
+        + (f" and {len(pairs) - 12} more pairs" if len(pairs) > 12 else "")
+        + ". Allow more time, add groups, or remove some pairs.",
+        tuple(dict.fromkeys(pid for pair in pairs for pid in pair)),
+    )
