@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -72,4 +73,5 @@ def evaluate(problem: Problem, assignment: Mapping[str, str | None]) -> Solution
                 f"{', '.join(ids[i] for i in members)} must sit together but are split across {where}."
             )
 
-    return build_solution(model, group_of, violations=violations, seconds=time.monotonic() - started)
+    solution = build_solution(model, group_of, violations=violations)
+    return replace(solution, seconds=time.monotonic() - started)

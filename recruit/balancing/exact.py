@@ -393,7 +393,7 @@ def solve_exact(
                 if budget >= gap:
                     break
                 lower = max(lower, upper - gap + budget)  # no cover is cheaper than the budget
-                budget = min(gap, 2 * budget)
+                budget = min(gap, 1.5 * budget)
             return _finish(model, types, columns, incumbent, incumbent_columns, upper, upper, proven=True)
 
     # Without an incumbent, or with too many survivors: HiGHS's integer solver on the columns with small
@@ -427,96 +427,101 @@ def _cover_search(model, columns, types, keep, rc, budget, penalty, assigned_wei
 
     Returns ([columns], total) if one is found, [] if none is cheaper than `budget`, None at the deadline.
     penalty: with a waitlist, the cost of leaving each unit out (-its dual); None without a waitlist.
+
+    Depth-first search in the manner of Knuth's Algorithm X: branch on the unit with the fewest columns left,
+    and bound each node by the units still to cover, each costing at least its share (reduced cost / size)
+    of its cheapest column still possible. Nodes reaching a set of covered units already reached more
+    cheaply are cut (dominance).
     """
     n_units = model.n_units
-    type_count = [len(t.groups) for t in types]
-    empty_rc = [math.inf] * len(types)  # the reduced cost of an empty group of each type, if allowed
-    options: list[list[int]] = [[] for _ in range(n_units)]
-    masks, costs, column_type, weights = {}, {}, {}, {}
+    n_types = len(types)
+    type_count = np.array([len(t.groups) for t in types] + [n_units + 1])  # last: "left out" (waitlist)
+    empty_rc = np.full(n_types, math.inf)  # the reduced cost of an empty group of each type, if allowed
+    chosen_columns, member_rows = [], []
     for c in keep[np.argsort(rc[keep], kind="stable")]:
-        c = int(c)
-        members = columns.members(c)
-        t = int(columns.type[c])
+        members = columns.members(int(c))
         if len(members) == 0:
-            empty_rc[t] = min(empty_rc[t], float(rc[c]))
+            t = int(columns.type[c])
+            empty_rc[t] = min(empty_rc[t], max(float(rc[c]), 0.0))
             continue
-        mask = 0
-        for u in members:
-            mask |= 1 << int(u)
-        masks[c], costs[c], column_type[c], weights[c] = mask, max(float(rc[c]), 0.0), t, int(columns.weight[c])
-        for u in members:
-            options[int(u)].append(c)
-    order = sorted(range(n_units), key=lambda u: (len(options[u]), u))
-    # Each unit still to cover will cost at least its share rc/size of its cheapest column (an admissible
-    # bound: a column's reduced cost is the sum of its members' shares).
-    share = [math.inf] * n_units
-    for c, mask in masks.items():
-        size = bin(mask).count("1")
-        for u in columns.members(c):
-            share[int(u)] = min(share[int(u)], costs[c] / size)
-    if penalty is not None:
-        share = [min(share[u], max(float(penalty[u]), 0.0)) if model.pinned[u] < 0 else share[u]
-                 for u in range(n_units)]
-    if any(math.isinf(x) for x in share):
-        return []  # some unit has no column at all under this budget
-    # rest[p] = bound for the units order[p:], of which the covered ones are subtracted as we go
-    rest = [0.0] * (n_units + 1)
-    for p in range(n_units - 1, -1, -1):
-        rest[p] = rest[p + 1] + share[order[p]]
-    # The bound's share of a column's members (subtracted from the bound when the column is chosen).
-    column_share = {c: sum(share[int(u)] for u in columns.members(c)) for c in masks}
+        chosen_columns.append(int(c))
+        member_rows.append(members)
+    n_real = len(chosen_columns)
+    cost = np.array([max(float(rc[c]), 0.0) for c in chosen_columns])
+    kind = np.array([int(columns.type[c]) for c in chosen_columns], dtype=np.intp)
+    weight = np.array([int(columns.weight[c]) for c in chosen_columns], dtype=np.int64)
+    leave_out = []
+    if penalty is not None:  # leaving a unit out is one more "column" of the unlimited last type
+        leave_out = [u for u in range(n_units) if model.pinned[u] < 0]
+        cost = np.concatenate([cost, np.maximum(penalty[leave_out], 0.0)])
+        kind = np.concatenate([kind, np.full(len(leave_out), n_types)])
+        weight = np.concatenate([weight, np.zeros(len(leave_out), dtype=np.int64)])
+        member_rows += [np.array([u]) for u in leave_out]
+    n_columns = len(cost)
+    member = np.zeros((n_columns, n_units), dtype=bool)
+    for c, members in enumerate(member_rows):
+        member[c, members] = True
+    size = member.sum(axis=1)
+    share = np.where(member, (cost / np.maximum(size, 1))[:, None], np.inf)
+    order_cost = cost  # columns are sorted by reduced cost already (leave-outs after, in any order)
+
     best: list = []
     best_cost = [budget + _tolerance(budget)]
-    used = [0] * len(types)
-    chosen: list[int] = []
-    nodes = [0]
     tolerance = 1e-12 * (1.0 + abs(budget))
+    used = np.zeros(n_types + 1, dtype=np.int64)
+    picked: list[int] = []
+    seen: dict[tuple, float] = {}
+    nodes = [0]
 
-    def leaf_cost(cost: float, weight: int) -> float:
-        if assigned_weight is not None and weight != assigned_weight:
-            return math.inf
-        for t, count in enumerate(type_count):
-            missing = count - used[t]
-            if missing:
-                cost += missing * empty_rc[t]
-        return cost
+    def leaf(total: float, seated: int) -> None:
+        if assigned_weight is not None and seated != assigned_weight:
+            return
+        missing = type_count[:n_types] - used[:n_types]
+        if (missing > 0).any():
+            fill = empty_rc[missing > 0]
+            if np.isinf(fill).any():
+                return
+            total += float((missing[missing > 0] * fill).sum())
+        if total < best_cost[0] - tolerance:
+            best_cost[0] = total
+            best[:] = [[chosen_columns[c] for c in picked if c < n_real], total]
 
-    def visit(covered: int, cost: float, weight: int, position: int, ahead: float) -> bool:
-        """Cover the units from order[position] on; `ahead` is the share of those already covered."""
+    def visit(alive: np.ndarray, covered: np.ndarray, spent: float, seated: int) -> bool:
         nodes[0] += 1
-        if nodes[0] % 4096 == 0 and time.monotonic() > deadline:
+        if nodes[0] % 256 == 0 and time.monotonic() > deadline:
             return False
-        while position < n_units and covered >> order[position] & 1:
-            ahead -= share[order[position]]
-            position += 1
-        if cost + rest[position] - ahead >= best_cost[0] - tolerance:
+        if covered.all():
+            leaf(spent, seated)
             return True
-        if position == n_units:
-            total = leaf_cost(cost, weight)
-            if total < best_cost[0] - tolerance:
-                best_cost[0] = total
-                best[:] = [list(chosen), total]
+        state = (covered.tobytes(), seated, used.tobytes())
+        if seen.get(state, math.inf) <= spent:
             return True
-        unit = order[position]
-        for c in options[unit]:
-            new_cost = cost + costs[c]
-            if new_cost >= best_cost[0] - tolerance:
-                break  # options are sorted by reduced cost
-            t = column_type[c]
-            if masks[c] & covered or used[t] == type_count[t]:
+        seen[state] = spent
+        room = best_cost[0] - tolerance - spent
+        possible = alive & (used[kind] < type_count[kind]) & (order_cost < room)
+        if not possible.any():
+            return True
+        open_units = ~covered
+        cheapest = share[possible][:, open_units].min(axis=0)
+        bound = float(cheapest.sum())
+        if not bound < room:  # also catches a unit with no column left (inf)
+            return True
+        counts = member[possible][:, open_units].sum(axis=0)
+        unit = int(np.flatnonzero(open_units)[int(counts.argmin())])
+        unit_share = np.zeros(n_units)
+        unit_share[open_units] = cheapest
+        for c in np.flatnonzero(possible & member[:, unit]):
+            members = member[c]
+            if cost[c] + bound - float(unit_share[members].sum()) >= room:
                 continue
-            used[t] += 1
-            chosen.append(c)
-            ok = visit(covered | masks[c], new_cost, weight + weights[c], position + 1,
-                       ahead + column_share[c] - share[unit])
-            chosen.pop()
-            used[t] -= 1
+            used[kind[c]] += 1
+            picked.append(int(c))
+            child_alive = alive & ~member[:, members].any(axis=1)
+            ok = visit(child_alive, covered | members, spent + float(cost[c]), seated + int(weight[c]))
+            picked.pop()
+            used[kind[c]] -= 1
             if not ok:
                 return False
-        if penalty is not None and model.pinned[unit] < 0:
-            left_out = cost + max(float(penalty[unit]), 0.0)
-            if left_out < best_cost[0] - tolerance:
-                return visit(covered | (1 << unit), left_out, weight, position + 1, ahead)
         return True
 
     import sys
@@ -524,7 +529,7 @@ def _cover_search(model, columns, types, keep, rc, budget, penalty, assigned_wei
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * n_units + 100))
     try:
-        if not visit(0, 0.0, 0, 0, 0.0):
+        if not visit(np.ones(n_columns, dtype=bool), np.zeros(n_units, dtype=bool), 0.0, 0):
             return None
     finally:
         sys.setrecursionlimit(limit)

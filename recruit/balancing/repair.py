@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Mapping
 
 import numpy as np
@@ -74,4 +75,5 @@ def repair(
         model.ids[i] for i in range(len(model.ids))
         if previous_participant[i] >= 0 and group_of[i] != previous_participant[i]
     ]
-    return build_solution(model, group_of, moved=moved, seconds=time.monotonic() - started)
+    solution = build_solution(model, group_of, moved=moved)
+    return replace(solution, seconds=time.monotonic() - started)

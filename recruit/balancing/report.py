@@ -159,7 +159,7 @@ def build_solution(
                 if shares[j] <= 1e-9:
                     break
                 column = model.features.columns[j]
-                deviations.append(_deviation(column, members, shares[j], values_of, numeric_pool, n_pool))
+                deviations.append(_deviation(column, members, shares[j], values_of, level_shares, numeric_pool))
         reports.append(GroupReport(
             id=group.id, slot=group.slot, size=size, members=[model.ids[i] for i in members],
             categorical=categorical, numeric=numeric, deviations=deviations,
@@ -180,12 +180,12 @@ def build_solution(
     )
 
 
-def _deviation(column, members, share, values_of, numeric_pool, n_pool) -> Deviation:
+def _deviation(column, members, share, values_of, level_shares, numeric_pool) -> Deviation:
     name = column.attribute
     size = len(members)
     if column.kind == "level":
         values = values_of[name]
-        pool_share = sum(same_level(v, column.level) for v in values) / n_pool
+        pool_share = next(share for level, share in level_shares[name] if same_level(level, column.level))
         observed = sum(same_level(values[i], column.level) for i in members)
         expected = pool_share * size
         text = f"{name} {_level_text(column.level)}: {observed} of {size} (expected {expected:.1f})"

@@ -108,6 +108,8 @@ class Search:
             both = both[order]
             self.nbr_ptr = np.searchsorted(both[:, 0], np.arange(self.U + 1))
             self.nbr = both[:, 1].copy()
+            self.neighbours = [self.nbr[self.nbr_ptr[u]: self.nbr_ptr[u + 1]].tolist() for u in range(self.U)]
+            self.neighbour_sets = [set(n) for n in self.neighbours]
             if self.U <= STEEPEST_UNITS:
                 self.adjacency = np.zeros((self.U, self.U))
                 self.adjacency[both[:, 0], both[:, 1]] = 1.0
@@ -197,16 +199,16 @@ class Search:
 
     def _relink(self, unit: int, old: int, new: int) -> None:
         if self.has_links:
-            neighbours = self.nbr[self.nbr_ptr[unit]: self.nbr_ptr[unit + 1]]
-            np.subtract.at(self.C, (neighbours, old), 1)
-            np.add.at(self.C, (neighbours, new), 1)
+            C = self.C
+            for x in self.neighbours[unit]:
+                C[x, old] -= 1
+                C[x, new] += 1
 
     def _link_count(self, unit: int, group: int, besides: int = -1) -> int:
         """Cannot-link neighbours of `unit` in `group` (not counting `besides`), 0 for the waitlist."""
         if not self.has_links or not self.counted[group]:
             return 0
-        neighbours = self.nbr[self.nbr_ptr[unit]: self.nbr_ptr[unit + 1]]
-        return int(self.C[unit, group]) - int(besides in neighbours)
+        return int(self.C[unit, group]) - (besides in self.neighbour_sets[unit])
 
     def swap(self, a: int, b: int) -> None:
         """Exchange units a and b (of the same size) between their groups."""

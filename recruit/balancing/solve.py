@@ -22,7 +22,7 @@ from .report import Solution, build_solution
 from .search import STEEPEST_UNITS, Search
 
 # Iterated local search stops after this many rounds without a better solution (or at the time limit).
-ROUNDS_WITHOUT_GAIN = 1500
+ROUNDS_WITHOUT_GAIN = 1000
 # Before the exact mode, the search only provides a starting point: this share of the time limit at most.
 SEARCH_SHARE_BEFORE_EXACT = 0.1
 
@@ -83,11 +83,9 @@ def solve(problem: Problem) -> Solution:
     if reason:
         raise Infeasible([reason])
     group_of = _participant_groups(model, unit_group)
-    solution = build_solution(model, group_of, optimal=optimal, lower_bound=lower_bound,
-                              seconds=time.monotonic() - started)
-    if optimal:
-        solution = replace(solution, lower_bound=solution.ssb)
-    return solution
+    solution = build_solution(model, group_of, optimal=optimal, lower_bound=lower_bound)
+    return replace(solution, lower_bound=solution.ssb if optimal else solution.lower_bound,
+                   seconds=time.monotonic() - started)
 
 
 def run_search(search: Search, rounds: int) -> None:
