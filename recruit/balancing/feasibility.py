@@ -123,14 +123,15 @@ def _link_and_pin_reasons(model: Model) -> list[Reason]:
                     tuple(member_ids),
                 ))
             largest = int(model.max_size.max()) if len(model.max_size) else 0
-            if len(members) > largest:
+            waitlisted = model.problem.allow_unassigned and not pinned_groups  # fits nowhere: waitlist
+            if len(members) > largest and not waitlisted:
                 reasons.append(Reason(
                     f"{_names(member_ids)} must sit together ({len(members)} people), but the largest group "
                     f"holds {largest}.",
                     tuple(member_ids),
                 ))
             common = model.available[members].all(axis=0)
-            if not common.any() and model.available[members].any(axis=1).all():
+            if not common.any() and model.available[members].any(axis=1).all() and not waitlisted:
                 reasons.append(Reason(
                     f"{_names(member_ids)} must sit together, but no group meets at a time they can all attend.",
                     tuple(member_ids),

@@ -75,9 +75,9 @@ def solve(problem: Problem) -> Solution:
             unit_group = result.group_of
         # With a waitlist, the optimum is proven for the number seated; that number is the most possible
         # only if the first assignment (which ignores cannot-link pairs) could not seat more.
-        seats_most = not problem.allow_unassigned or (
+        seats_most = not problem.allow_unassigned or bool(
             model.weight[unit_group >= 0].sum() == model.weight[start >= 0].sum())
-        optimal = result.optimal and seats_most
+        optimal = bool(result.optimal and seats_most)
         lower_bound = result.lower_bound if seats_most or not problem.allow_unassigned else None
     reason = conflict_reason(model, unit_group)
     if reason:
