@@ -107,6 +107,9 @@ def validate(problem: Problem) -> None:
 
     attribute_names = set()
     for attribute in problem.attributes:
+        if not isinstance(attribute.name, str):
+            errors.append(f"attribute name {attribute.name!r} must be a string")
+            continue
         if attribute.name in attribute_names:
             errors.append(f"attribute {attribute.name!r} is listed twice")
         attribute_names.add(attribute.name)
@@ -123,6 +126,7 @@ def validate(problem: Problem) -> None:
     for group in problem.groups:
         if not isinstance(group.id, str) or not group.id:
             errors.append(f"group id {group.id!r} must be a non-empty string")
+            continue
         if group.id in group_ids:
             errors.append(f"group id {group.id!r} is used twice")
         group_ids.add(group.id)
@@ -143,6 +147,7 @@ def validate(problem: Problem) -> None:
     for participant in problem.participants:
         if not isinstance(participant.id, str) or not participant.id:
             errors.append(f"participant id {participant.id!r} must be a non-empty string")
+            continue
         if participant.id in participant_ids:
             errors.append(f"participant id {participant.id!r} is used twice")
         participant_ids.add(participant.id)
@@ -164,14 +169,15 @@ def validate(problem: Problem) -> None:
         if participant.slots is not None:
             if isinstance(participant.slots, str) or not all(isinstance(s, str) for s in participant.slots):
                 errors.append(f"participant {participant.id!r}: slots must be a list of strings")
-        if participant.pinned is not None and participant.pinned not in group_ids:
+        if participant.pinned is not None and (not isinstance(participant.pinned, str)
+                                               or participant.pinned not in group_ids):
             errors.append(f"participant {participant.id!r} is pinned to unknown group {participant.pinned!r}")
 
     for pair in problem.cannot_link:
         if len(pair) != 2:
             errors.append(f"cannot_link entry {list(pair)!r} must name exactly two participants")
         for pid in pair:
-            if pid not in participant_ids:
+            if not isinstance(pid, str) or pid not in participant_ids:
                 errors.append(f"cannot_link names unknown participant {pid!r}")
         if len(pair) == 2 and pair[0] == pair[1]:
             errors.append(f"cannot_link pairs participant {pair[0]!r} with themself")
@@ -179,7 +185,7 @@ def validate(problem: Problem) -> None:
         if len(members) < 1:
             errors.append("must_link has an empty set")
         for pid in members:
-            if pid not in participant_ids:
+            if not isinstance(pid, str) or pid not in participant_ids:
                 errors.append(f"must_link names unknown participant {pid!r}")
 
     if not isinstance(problem.allow_unassigned, bool):
@@ -200,11 +206,12 @@ _PROBLEM_KEYS = {
 }
 
 
-def _label(value: Any, what: str, errors: list[str]) -> Any:
+def _label(value: Any, what: str, errors: list[str]) -> str | None:
+    """The value as an id or slot label, or None (and an error) when it is neither text nor a whole number."""
     if _is_label(value):
         return str(value)
     errors.append(f"{what} {value!r} must be a string")
-    return value
+    return None
 
 
 def problem_from_dict(data: Any) -> Problem:
@@ -249,20 +256,24 @@ def problem_from_dict(data: Any) -> Problem:
         for key in raw:
             if key not in ("id", "values", "slots", "pinned"):
                 errors.append(f"participant {raw['id']!r} has unknown key {key!r}")
+        participant_id = _label(raw["id"], "participant id", errors)
+        if participant_id is None:
+            continue
         slots = raw.get("slots")
         if slots is not None:
             if not isinstance(slots, list):
-                errors.append(f"participant {raw['id']!r}: slots must be a list")
+                errors.append(f"participant {participant_id!r}: slots must be a list")
                 slots = None
             else:
-                slots = tuple(_label(s, f"participant {raw['id']!r} slot", errors) for s in slots)
+                labels = [_label(s, f"participant {participant_id!r} slot", errors) for s in slots]
+                slots = tuple(label for label in labels if label is not None)
         pinned = raw.get("pinned")
         participants.append(
             Participant(
-                id=_label(raw["id"], "participant id", errors),
+                id=participant_id,
                 values=raw.get("values", {}),
                 slots=slots,
-                pinned=None if pinned is None else _label(pinned, f"participant {raw['id']!r} pin", errors),
+                pinned=None if pinned is None else _label(pinned, f"participant {participant_id!r} pin", errors),
             )
         )
 
@@ -281,13 +292,19 @@ def problem_from_dict(data: Any) -> Problem:
         for key in ("min_size", "max_size"):
             if key not in raw:
                 errors.append(f"group {raw['id']!r} has no {key}")
+        group_id = _label(raw["id"], "group id", errors)
+        if group_id is None:
+            continue
         slot = raw.get("slot")
+        if slot is not None:
+            slot = _label(slot, f"group {group_id!r} slot", errors)
+        min_size = raw.get("min_size", 0)
         groups.append(
             Group(
-                id=_label(raw["id"], "group id", errors),
-                min_size=raw.get("min_size", 0),
-                max_size=raw.get("max_size", 0),
-                slot=None if slot is None else _label(slot, f"group {raw['id']!r} slot", errors),
+                id=group_id,
+                min_size=min_size,
+                max_size=raw.get("max_size", min_size),  # reported missing above; no second complaint
+                slot=slot,
             )
         )
 
@@ -296,7 +313,12 @@ def problem_from_dict(data: Any) -> Problem:
         if not isinstance(raw, list) or not all(isinstance(item, list) for item in raw):
             errors.append(f"{key} must be a list of lists of participant ids")
             return []
-        return [tuple(_label(pid, f"{key} participant", errors) for pid in item) for item in raw]
+        lists = []
+        for item in raw:
+            labels = [_label(pid, f"{key} participant", errors) for pid in item]
+            if None not in labels:
+                lists.append(tuple(labels))
+        return lists
 
     problem = Problem(
         attributes=tuple(attributes),
@@ -309,7 +331,10 @@ def problem_from_dict(data: Any) -> Problem:
         time_limit=data.get("time_limit", 10.0),
         exact=data.get("exact", "auto"),
     )
+    try:
+        validate(problem)
+    except ProblemError as error:
+        errors += error.messages
     if errors:
         raise ProblemError(errors)
-    validate(problem)
     return problem
