@@ -12,8 +12,10 @@ from .feasibility import slot_words
 from .model import build_model
 from .problem import Problem, validate
 from .report import Solution, build_solution
+from .threads import one_blas_thread
 
 
+@one_blas_thread
 def evaluate(problem: Problem, assignment: Mapping[str, str | None]) -> Solution:
     """Recompute SSB, the index and each group's composition for `assignment` (participant id -> group id),
     and list every constraint it breaks, in words, in `Solution.violations`.

@@ -16,8 +16,10 @@ from .problem import Problem, validate
 from .report import Solution, build_solution
 from .solve import ROUNDS_WITHOUT_GAIN, conflict_reason, run_search
 from .search import Search
+from .threads import one_blas_thread
 
 
+@one_blas_thread
 def repair(
     problem: Problem,
     previous_assignment: Mapping[str, str | None],

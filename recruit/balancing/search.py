@@ -89,6 +89,20 @@ class Search:
             pinned_class[model.unit_class[model.pinned >= 0]] = True
             compatible = np.column_stack([compatible, ~pinned_class])
         self.compatible = compatible
+        self.compatible_by_group = np.ascontiguousarray(compatible.T)
+        # Whether a and b may swap depends only on (class of a, kind of b's group) and the reverse, where groups
+        # of one kind accept the same classes (groups meeting at one slot). A table indexed by the pair of
+        # keys class × group kind answers for a whole batch with one gather.
+        kinds, self.group_kind = np.unique(compatible.T, axis=0, return_inverse=True)
+        self.group_kind = self.group_kind.ravel()
+        self.n_kinds = len(kinds)
+        n_keys = len(compatible) * self.n_kinds
+        self.pair_ok = None
+        if n_keys <= 2048:
+            accepts = kinds.T  # class × kind
+            cls_of_key, kind_of_key = np.divmod(np.arange(n_keys), self.n_kinds)
+            self.pair_ok = accepts[cls_of_key[:, None], kind_of_key[None, :]] & \
+                accepts[cls_of_key[None, :], kind_of_key[:, None]]
         self.cls = model.unit_class
         self.constrained = not compatible.all()
         self.use_moves = self.waitlist or bool((self.min < self.max).any())
@@ -142,6 +156,8 @@ class Search:
             self.C = np.zeros((self.U, G), dtype=dtype)
             src = np.repeat(np.arange(self.U), np.diff(self.nbr_ptr))
             np.add.at(self.C, (src, self.g[self.nbr]), 1)
+            self.CT = np.ascontiguousarray(self.C.T)  # groups × units, for gathering whole rows
+        self.key = self.cls * self.n_kinds + self.group_kind[self.g]
         self.ssb = float((self.sq * self.inv).sum())
         self.conflicts = self._conflicts()
         self.waiting = float(self.n[self.K]) if self.waitlist else 0.0
@@ -199,16 +215,34 @@ class Search:
 
     def _relink(self, unit: int, old: int, new: int) -> None:
         if self.has_links:
-            C = self.C
+            C, CT = self.C, self.CT
             for x in self.neighbours[unit]:
                 C[x, old] -= 1
                 C[x, new] += 1
+                CT[old, x] -= 1
+                CT[new, x] += 1
 
     def _link_count(self, unit: int, group: int, besides: int = -1) -> int:
         """Cannot-link neighbours of `unit` in `group` (not counting `besides`), 0 for the waitlist."""
         if not self.has_links or not self.counted[group]:
             return 0
         return int(self.C[unit, group]) - (besides in self.neighbour_sets[unit])
+
+    def swap_delta(self, a: int, b: int) -> float:
+        """The exact change of the objective if units a and b (of the same size) swapped groups."""
+        ga, gb = int(self.g[a]), int(self.g[b])
+        diff = self.Y[b] - self.Y[a]
+        new_a, new_b = self.S[ga] + diff, self.S[gb] - diff
+        delta = (float(new_a @ new_a) - self.sq[ga]) * self.inv[ga] + (float(new_b @ new_b) - self.sq[gb]) * self.inv[gb]
+        if self.has_links:
+            delta += self.lam_link * (
+                self._link_count(a, gb, b) - self._link_count(a, ga)
+                + self._link_count(b, ga, a) - self._link_count(b, gb)
+            )
+        if self.prev is not None:
+            delta += self.move_cost * (
+                self._moved(a, gb) - self._moved(a, ga) + self._moved(b, ga) - self._moved(b, gb))
+        return float(delta)
 
     def swap(self, a: int, b: int) -> None:
         """Exchange units a and b (of the same size) between their groups."""
@@ -227,6 +261,8 @@ class Search:
         self.S[ga], self.S[gb] = new_a, new_b
         self.sq[ga], self.sq[gb] = sq_a, sq_b
         self.g[a], self.g[b] = gb, ga
+        self.key[a] = self.cls[a] * self.n_kinds + self.group_kind[gb]
+        self.key[b] = self.cls[b] * self.n_kinds + self.group_kind[ga]
         if self._log is not None:
             self._log.append(("swap", a, b))
         self._relink(a, ga, gb)
@@ -256,6 +292,7 @@ class Search:
         for group in (ga, h):
             self.inv[group] = 1.0 / self.n[group] if self.n[group] > 0 and self.counted[group] else 0.0
         self.g[a] = h
+        self.key[a] = self.cls[a] * self.n_kinds + self.group_kind[h]
         if self._log is not None:
             self._log.append(("move", a, ga))
         self._relink(a, ga, h)
@@ -269,11 +306,13 @@ class Search:
 
     # --- evaluation ------------------------------------------------------------------------------------
 
-    def evaluate(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def evaluate(self, rows: np.ndarray, links: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """The change of the objective for every swap and move of the units in `rows`.
 
         Returns (swaps, moves): swaps[i, b] for exchanging rows[i] with unit b, moves[i, h] for moving
         rows[i] to group h (None when sizes are fixed); inf where not allowed.
+        links=False leaves the cannot-link penalty out of the swaps (the caller checks the swap it picks
+        with `swap_delta`): cheaper for large batches once no conflict is left, as conflicts are rare.
         """
         self._clean()
         g, cls = self.g, self.cls
@@ -289,9 +328,8 @@ class Search:
             swaps += self.r[None, :]
 
         full = len(rows) == self.U
-        if self.has_links:
-            counted_u = self.counted[g].astype(float)
-            counted_a = counted_u[rows]
+        with_links = links and self.has_links
+        if with_links:
             if full:
                 adjacency = self.adjacency
             else:
@@ -299,10 +337,16 @@ class Search:
                 adjacency = np.zeros(swaps.shape)
                 adjacency[np.repeat(np.arange(len(rows)), counts),
                           self.nbr[_ranges(self.nbr_ptr[rows], counts)]] = 1.0
-            own_links = self.C[np.arange(self.U), g] * counted_u
-            joined_b = self.C[rows][:, g] - adjacency  # a's partners in b's group, b leaving
-            joined_a = (self.C[:, ga] - adjacency.T).T if not full else (self.C[:, g] - adjacency).T
-            links = joined_b * counted_u[None, :] + joined_a * counted_a[:, None]
+            own_links = self.CT[g, np.arange(self.U)]
+            joined_b = self.C[rows][:, g] - adjacency  # rows[i]'s neighbours in b's group, b leaving
+            joined_a = self.CT[ga] - adjacency  # b's neighbours in rows[i]'s group, rows[i] leaving
+            if self.waitlist:  # conflicts on the waitlist do not count
+                counted_u = self.counted[g]
+                joined_b *= counted_u[None, :]
+                joined_a *= counted_u[rows][:, None]
+                own_links = own_links * counted_u
+            links = joined_b
+            links += joined_a
             links -= own_links[None, :]
             links -= own_links[rows][:, None]
             swaps += self.lam_link * links
@@ -315,13 +359,15 @@ class Search:
             swaps += self.move_cost * (a_moved + b_moved - moved_now[rows][:, None] - moved_now[None, :])
 
         # Swapping within a group changes nothing and shows as ≥ 0, except for the link penalty: mask it then.
-        forbidden = (g[None, :] == ga[:, None]) if self.has_links else None
+        forbidden = (g[None, :] == ga[:, None]) if with_links else None
         if not self.equal_weights:
             forbidden = _union(forbidden, self.w[None, :] != self.w[rows][:, None])
-        if self.constrained:
+        if self.constrained and self.pair_ok is not None and not full:
+            forbidden = _union(forbidden, ~self.pair_ok[self.key[rows]][:, self.key])
+        elif self.constrained:
             can_join = self.compatible[cls[rows]][:, g]  # rows[i] may join b's group
             forbidden = _union(forbidden, ~can_join)
-            forbidden |= ~can_join.T if full else ~self.compatible[cls[:, None], ga[None, :]].T
+            forbidden |= ~can_join.T if full else ~self.compatible_by_group[ga][:, cls]  # b may join rows[i]'s
         if forbidden is not None:
             np.copyto(swaps, np.inf, where=forbidden)
 
@@ -377,6 +423,10 @@ class Search:
             return self._steepest()
         if queue is None:
             queue = np.arange(self.U)
+        if self.has_links and self.conflicts > 0:
+            # Units in conflict first: once none is left, batches can skip the link penalty (see evaluate).
+            in_conflict = self.C[np.arange(self.U), self.g] * self.counted[self.g] > 0
+            queue = np.concatenate([np.flatnonzero(in_conflict), queue[~in_conflict[queue]]])
         if batch is None:
             batch = 96
         queued = np.zeros(self.U, dtype=bool)
@@ -388,6 +438,8 @@ class Search:
             rows = np.concatenate(pending)
             pending = []
             for start in range(0, len(rows), batch):
+                if time.monotonic() > self.deadline:
+                    return False
                 chunk = rows[start: start + batch]
                 queued[chunk] = False
                 self._descend_chunk(chunk, queued, pending)
@@ -414,9 +466,26 @@ class Search:
         return False
 
     def _descend_chunk(self, rows: np.ndarray, queued: np.ndarray, pending: list[np.ndarray]) -> None:
-        swaps, moves = self.evaluate(rows)
+        check_links = self.has_links and self.conflicts == 0
+        swaps, moves = self.evaluate(rows, links=not check_links)
         best_swap = swaps.argmin(axis=1)
         swap_value = swaps[np.arange(len(rows)), best_swap]
+        if check_links:
+            # The penalty was left out: replace each row's pick by its true value, and when the pick would
+            # seat cannot-linked people together, try the row's next best partners.
+            for i in np.flatnonzero(swap_value < -EPS):
+                a = int(rows[i])
+                for _attempt in range(4):
+                    b = int(best_swap[i])
+                    if self._link_count(a, int(self.g[b]), b) == 0 and self._link_count(b, int(self.g[a]), a) == 0:
+                        break
+                    swaps[i, b] = np.inf
+                    best_swap[i] = swaps[i].argmin()
+                    swap_value[i] = swaps[i, best_swap[i]]
+                    if not swap_value[i] < -EPS:
+                        break
+                else:
+                    swap_value[i] = np.inf
         if moves is not None:
             best_move = moves.argmin(axis=1)
             move_value = moves[np.arange(len(rows)), best_move]
@@ -430,16 +499,11 @@ class Search:
             partner = int(best_swap[i]) if is_swap else int(best_move[i])
             target = int(self.g[partner]) if is_swap else partner
             if changed and (int(self.g[a]) in changed or target in changed):
-                # Values of this row are stale: evaluate it again.
-                row_swaps, row_moves = self.evaluate(np.array([a]))
-                b = int(row_swaps[0].argmin())
-                value, is_swap, partner = row_swaps[0, b], True, b
-                if row_moves is not None:
-                    h = int(row_moves[0].argmin())
-                    if row_moves[0, h] < value:
-                        value, is_swap, partner = row_moves[0, h], False, h
-                if not value < -EPS:
-                    continue
+                # This row's values are stale: look at it again in a later batch.
+                if not queued[a]:
+                    queued[a] = True
+                    pending.append(np.array([a]))
+                continue
             ga = int(self.g[a])
             if is_swap:
                 gb = int(self.g[partner])

@@ -20,6 +20,7 @@ from .model import Model, build_model
 from .problem import Problem, validate
 from .report import Solution, build_solution
 from .search import STEEPEST_UNITS, Search
+from .threads import one_blas_thread
 
 # Iterated local search stops after this many rounds without a better solution (or at the time limit).
 ROUNDS_WITHOUT_GAIN = 1000
@@ -27,6 +28,7 @@ ROUNDS_WITHOUT_GAIN = 1000
 SEARCH_SHARE_BEFORE_EXACT = 0.1
 
 
+@one_blas_thread
 def solve(problem: Problem) -> Solution:
     """Split the participants into groups that each mirror the pool; see the package docstring.
 
