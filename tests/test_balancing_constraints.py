@@ -243,3 +243,9 @@ def test_it_refuses_a_problem_exactly_when_no_assignment_exists(p):
     except Infeasible:
         solved = False
     assert solved == brute_force_feasible(p)
+
+
+def test_an_empty_pool_gives_empty_groups():
+    solution = solve(problem([], [Group("A", 0, 4), Group("B", 0, 4)]))
+    assert solution.assignment == {} and [g.size for g in solution.groups] == [0, 0]
+    assert solution.ssb == 0.0 and solution.index is None

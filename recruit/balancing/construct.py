@@ -70,7 +70,7 @@ def initial_assignment(
     row_upper = np.concatenate([counts, model.max_size.astype(float)])
 
     if not costs:
-        if waitlist and not model.min_size.any():
+        if (waitlist or n_units == 0) and not model.min_size.any():
             return np.full(n_units, -1, dtype=np.intp)
         raise Infeasible([Reason(GENERIC_REASON)])
     highs = linear.new_highs(time_limit)

@@ -419,6 +419,8 @@ class Search:
 
         Returns False if the deadline stopped it.
         """
+        if self.U == 0:
+            return True
         if self.U <= STEEPEST_UNITS:
             return self._steepest()
         if queue is None:
@@ -542,6 +544,8 @@ class Search:
 
     def iterate(self, *, rounds_without_gain: int, strength: int = 3, threshold: float = 0.004) -> None:
         """Iterated local search from the current (locally optimal) assignment; ends at the best one found."""
+        if self.U < 2:
+            return
         best_g = self.g.copy()
         best_penalty, best_ssb = self.penalty, self.ssb
         stall = 0
