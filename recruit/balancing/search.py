@@ -113,6 +113,7 @@ class Search:
         self.lam_wait = (n_people + 2) * (total_sst + 1.0 + self.move_cost * (n_people + 1))
         self.lam_link = (n_people + 2) * (self.lam_wait + 1.0)
         self.prev = previous
+        self.moves_first = previous is not None and move_cost is None
 
         links = model.unit_links
         self.has_links = len(links) > 0
@@ -173,11 +174,18 @@ class Search:
 
     @property
     def penalty(self) -> float:
-        return self.lam_link * self.conflicts + self.lam_wait * self.waiting + self.move_cost * self.moves
+        """The lexicographic part of the objective: conflicts, waitlisted people, and moves when they come first."""
+        moves = self.move_cost * self.moves if self.moves_first else 0.0
+        return self.lam_link * self.conflicts + self.lam_wait * self.waiting + moves
+
+    @property
+    def balance(self) -> float:
+        """The part traded off continuously: SSB, plus the cost of moves when `move_cost` was given."""
+        return self.ssb + (0.0 if self.moves_first else self.move_cost * self.moves)
 
     @property
     def total(self) -> float:
-        return self.penalty + self.ssb
+        return self.penalty + self.balance
 
     def assignment(self) -> np.ndarray:
         """Unit -> group index, -1 for the waitlist."""
@@ -529,7 +537,7 @@ class Search:
         if candidates is not None and len(candidates) == 0:
             return np.array([], dtype=np.intp)
         # Exchanges whose value is below this bound add no conflict, waitlisted person or move.
-        bound = 0.5 * (self.move_cost if self.prev is not None else self.lam_wait)
+        bound = 0.5 * (self.move_cost if self.moves_first else self.lam_wait)
         for _ in range(strength):
             for _attempt in range(5):
                 a = int(self.rng.integers(self.U)) if candidates is None else int(self.rng.choice(candidates))
@@ -547,7 +555,7 @@ class Search:
         if self.U < 2:
             return
         best_g = self.g.copy()
-        best_penalty, best_ssb = self.penalty, self.ssb
+        best_penalty, best_ssb = self.penalty, self.balance
         stall = 0
         while stall < rounds_without_gain and time.monotonic() < self.deadline:
             log: list = []
@@ -559,7 +567,7 @@ class Search:
                 break
             self.descend(None if self.U <= STEEPEST_UNITS else np.flatnonzero(np.isin(self.g, touched)))
             self._log = None
-            penalty, ssb = self.penalty, self.ssb
+            penalty, ssb = self.penalty, self.balance
             if penalty < best_penalty - EPS or (penalty <= best_penalty + EPS and ssb < best_ssb - EPS):
                 best_g = self.g.copy()
                 best_penalty, best_ssb = penalty, ssb
