@@ -15,7 +15,6 @@ from .model import build_model
 from .problem import Problem, validate
 from .report import Solution, build_solution
 from .solve import ROUNDS_WITHOUT_GAIN, conflict_reason, run_search
-from .search import Search
 from .threads import one_blas_thread
 
 
@@ -66,8 +65,8 @@ def repair(
 
     rng = np.random.default_rng(problem.seed)
     start = initial_assignment(model, rng, previous=previous_unit, time_limit=deadline - time.monotonic())
-    search = Search(model, start, rng=rng, deadline=deadline, previous=previous_unit, move_cost=move_cost)
-    run_search(search, ROUNDS_WITHOUT_GAIN)
+    search = run_search(model, start, rng=rng, deadline=deadline, rounds=ROUNDS_WITHOUT_GAIN,
+                        previous=previous_unit, move_cost=move_cost)
     unit_group = search.assignment()
     reason = conflict_reason(model, unit_group)
     if reason:
