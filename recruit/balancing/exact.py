@@ -439,6 +439,7 @@ def _cover_search(model, columns, types, keep, rc, budget, penalty, assigned_wei
     """
     n_units = model.n_units
     n_types = len(types)
+    keep = keep[rc[keep] <= budget + _tolerance(budget)]  # no cover under the budget uses a dearer column
     type_count = np.array([len(t.groups) for t in types] + [n_units + 1])  # last: "left out" (waitlist)
     empty_rc = np.full(n_types, math.inf)  # the reduced cost of an empty group of each type, if allowed
     chosen_columns, member_rows = [], []
