@@ -40,7 +40,9 @@ ROWS = [
     ("gp_60 K=15 avail+colleagues heuristic", 60, 15, True, "never", 5, 0.062554, "<= 1% above optimum in < 5 s"),
     ("gp_200 K=20", 200, 20, False, "auto", 2, 0.00551, "<= anticlust 0.00551 (no target)"),
     ("gp_2000 K=200", 2000, 200, False, "auto", 9, 0.006205, "<= 0.006205 in <= 10 s"),
+    ("gp_2000 K=200 3 s", 2000, 200, False, "auto", 3, 0.006205, "<= 0.006205 in <= 10 s"),
     ("gp_10000 K=1000", 10000, 1000, False, "auto", 25, 0.004969, "<= 0.00497 in <= 30 s, <= 1 GB"),
+    ("gp_10000 K=1000 10 s", 10000, 1000, False, "auto", 10, 0.004969, "<= 0.00497 in <= 30 s, <= 1 GB"),
     ("gp_10000 K=1000 avail+colleagues", 10000, 1000, True, "auto", 25, None, "no violations, <= 30 s, <= 1 GB"),
 ]
 
