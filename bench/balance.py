@@ -37,7 +37,7 @@ ROWS = [
     ("gp_60 K=12", 60, 12, False, "auto", 20, 0.046169, "proven optimal (no target)"),
     ("gp_60 K=12 heuristic", 60, 12, False, "never", 0.9, 0.046169, "(no target)"),
     ("gp_60 K=15 avail+colleagues", 60, 15, True, "auto", 5, 0.062554, "<= 1% above optimum in < 5 s"),
-    ("gp_60 K=15 avail+colleagues heuristic", 60, 15, True, "never", 5, 0.062554, "<= 1% above optimum in < 5 s"),
+    ("gp_60 K=15 avail+colleagues heuristic", 60, 15, True, "never", 4.5, 0.062554, "<= 1% above optimum in < 5 s"),
     ("gp_200 K=20", 200, 20, False, "auto", 2, 0.00551, "<= anticlust 0.00551 (no target)"),
     ("gp_2000 K=200", 2000, 200, False, "auto", 9, 0.006205, "<= 0.006205 in <= 10 s"),
     ("gp_2000 K=200 3 s", 2000, 200, False, "auto", 3, 0.006205, "<= 0.006205 in <= 10 s"),

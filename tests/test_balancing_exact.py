@@ -64,7 +64,7 @@ def brute_force(p: Problem):
     return best
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_problems())
 def test_the_exact_mode_matches_brute_force_on_tiny_problems(p):
     expected = brute_force(p)

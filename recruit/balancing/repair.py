@@ -65,7 +65,8 @@ def repair(
 
     rng = np.random.default_rng(problem.seed)
     start = initial_assignment(model, rng, previous=previous_unit, time_limit=deadline - time.monotonic())
-    search = run_search(model, start, rng=rng, deadline=deadline, rounds=ROUNDS_WITHOUT_GAIN,
+    # A repair keeps most people where they were, so a shorter search than solve's is enough.
+    search = run_search(model, start, rng=rng, deadline=deadline, rounds=ROUNDS_WITHOUT_GAIN // 4,
                         previous=previous_unit, move_cost=move_cost)
     unit_group = search.assignment()
     reason = conflict_reason(model, unit_group)

@@ -70,7 +70,7 @@ def solve(problem: Problem) -> Solution:
             deadline=deadline,
             assigned_weight=int(model.weight[unit_group >= 0].sum()) if problem.allow_unassigned else None,
         )
-        if result.group_of is None and result.optimal:
+        if result.group_of is None and result.optimal and not problem.allow_unassigned:
             raise Infeasible([Reason(
                 "No assignment satisfies all the constraints together (proven by the exact solver); "
                 "check the cannot-link pairs against the group sizes and times."
@@ -82,7 +82,7 @@ def solve(problem: Problem) -> Solution:
         seats_most = not problem.allow_unassigned or bool(
             model.weight[unit_group >= 0].sum() == model.weight[start >= 0].sum())
         optimal = bool(result.optimal and seats_most)
-        lower_bound = result.lower_bound if seats_most or not problem.allow_unassigned else None
+        lower_bound = result.lower_bound if seats_most else None
     reason = conflict_reason(model, unit_group)
     if reason:
         raise Infeasible([reason])
@@ -124,9 +124,15 @@ def run_search(
             search.iterate(rounds_without_gain=max(1, rounds // runs), strength=6, threshold=0.004)
         else:
             search.iterate(rounds_without_gain=rounds, strength=3, threshold=0.0)
-        if best is None or (search.penalty, search.balance) < (best.penalty - EPS, best.balance - EPS):
+        if best is None or _better(search, best):
             best = search
     return best
+
+
+def _better(search: Search, than: Search) -> bool:
+    if search.penalty < than.penalty - EPS:
+        return True
+    return search.penalty <= than.penalty + EPS and search.balance < than.balance - EPS
 
 
 def _participant_groups(model: Model, unit_group: np.ndarray) -> np.ndarray:
