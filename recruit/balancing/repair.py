@@ -45,7 +45,7 @@ def repair(
     """
     started = time.monotonic()
     validate(problem)
-    deadline = started + problem.time_limit
+    deadline = started + problem.time_limit - min(0.1 * problem.time_limit, 0.02 + 2e-5 * len(problem.participants))
     model = build_model(problem)
     reasons = diagnose(model)
     if reasons:
