@@ -15,7 +15,7 @@ import numpy as np
 
 from .model import Model
 
-# Hall's condition is checked on every union of up to this many distinct availability patterns (2^12 sets).
+# Hall's condition is checked on every union of group kinds when there are at most this many (2^12 sets).
 HALL_PATTERN_LIMIT = 12
 MAX_IDS_IN_MESSAGE = 12
 
@@ -205,76 +205,65 @@ def _no_group_reasons(model: Model) -> list[Reason]:
 
 
 def _hall_reasons(model: Model) -> list[Reason]:
-    """Hall's condition on availability, both ways.
+    """Hall's condition on availability, both ways, for sets T of groups.
 
-    Seats: the participants who can only attend the groups in a set T must fit in T's seats.
+    Seats: the participants who can only attend the groups in T must fit in T's seats.
     Minimums: T's minimum sizes must be reachable by the participants who can attend some group in T.
-    T runs over unions of distinct availability patterns (all of them when there are at most
-    HALL_PATTERN_LIMIT); only the smallest violating sets are reported. Works on classes of units with the
-    same availability, so it costs the same for 20 or 20,000 participants.
+    Groups that accept the same people (those meeting at one slot) are one *kind*; T runs over unions of kinds,
+    all of them when there are at most HALL_PATTERN_LIMIT kinds (else single kinds and pairs), and only the
+    smallest violating sets are reported. Works on classes of units with the same availability, so it costs
+    the same for 20 or 20,000 participants.
     """
     ids = model.ids
     classes = model.class_compatible
     class_weight = np.bincount(model.unit_class, weights=model.weight, minlength=len(classes))
     present = class_weight > 0
-    # Pinned units make classes of their own; leave them out of the patterns (they still count as people)
-    # so that pins do not hide the slot-level checks behind HALL_PATTERN_LIMIT.
+    with_group = present & classes.any(axis=1)
+    # Pinned units make classes of their own; kinds are read from the other classes so that a pinned group
+    # stays of its slot's kind (its pinned people still count, as people confined to it).
     pinned_class = np.zeros(len(classes), dtype=bool)
     pinned_class[model.unit_class[model.pinned >= 0]] = True
+    kinds, kind_of = np.unique(classes[~pinned_class].T, axis=0, return_inverse=True)
+    kind_of = kind_of.ravel()
+    n_kinds = len(kinds)
+    largest = n_kinds if n_kinds <= HALL_PATTERN_LIMIT else 2
+    seats_found: list[np.ndarray] = []
+    minimums_found: list[np.ndarray] = []
     reasons = []
 
     def members_of(class_mask: np.ndarray) -> list[str]:
         units = np.flatnonzero(class_mask[model.unit_class])
         return [ids[i] for i in np.sort(np.concatenate([model.units[u] for u in units]))] if len(units) else []
 
-    if not model.problem.allow_unassigned:
-        with_group = present & classes.any(axis=1)
-        patterns = np.unique(classes[with_group & ~pinned_class], axis=0)
-        found: list[np.ndarray] = []
-        for size in range(1, min(len(patterns), HALL_PATTERN_LIMIT) + 1):
-            for combo in itertools.combinations(range(len(patterns)), size):
-                groups = patterns[list(combo)].any(axis=0)
-                if any((f <= groups).all() for f in found):
-                    continue  # a smaller violating set already explains it
+    for size in range(1, largest + 1):
+        for combo in itertools.combinations(range(n_kinds), size):
+            groups = np.isin(kind_of, combo)
+            group_list = np.flatnonzero(groups)
+            if not model.problem.allow_unassigned and not any((f <= groups).all() for f in seats_found):
                 confined = with_group & ~(classes & ~groups).any(axis=1)
                 people = int(class_weight[confined].sum())
                 seats = int(model.max_size[groups].sum())
                 if people > seats:
-                    found.append(groups)
-                    group_list = np.flatnonzero(groups)
+                    seats_found.append(groups)
                     members = members_of(confined)
                     reasons.append(Reason(
                         f"{_people(people)} can only attend {slot_words(model, group_list)}, whose groups "
                         f"({_group_words(model, group_list)}) hold at most {seats}: {_names(members)}.",
                         tuple(members),
                     ))
-            if len(patterns) > HALL_PATTERN_LIMIT:
-                break
-
-    group_patterns, pattern_of = np.unique(classes[~pinned_class].T, axis=0, return_inverse=True)
-    pattern_of = pattern_of.ravel()
-    found = []
-    n_patterns = len(group_patterns)
-    for size in range(1, min(n_patterns, HALL_PATTERN_LIMIT) + 1):
-        for combo in itertools.combinations(range(n_patterns), size):
-            groups = np.isin(pattern_of, combo)
-            if any((f <= groups).all() for f in found):
-                continue
-            able = present & classes[:, groups].any(axis=1)
-            needed = int(model.min_size[groups].sum())
-            people = int(class_weight[able].sum())
-            if needed > people:
-                found.append(groups)
-                group_list = np.flatnonzero(groups)
-                members = members_of(able)
-                reasons.append(Reason(
-                    f"The groups meeting at {slot_words(model, group_list)} ({_group_words(model, group_list)}) "
-                    f"need at least {needed} participants, but only {people} can attend"
-                    + (f": {_names(members)}." if members else "."),
-                    tuple(members),
-                ))
-        if n_patterns > HALL_PATTERN_LIMIT:
-            break
+            if not any((f <= groups).all() for f in minimums_found):
+                able = present & classes[:, groups].any(axis=1)
+                needed = int(model.min_size[groups].sum())
+                people = int(class_weight[able].sum())
+                if needed > people:
+                    minimums_found.append(groups)
+                    members = members_of(able)
+                    reasons.append(Reason(
+                        f"The groups meeting at {slot_words(model, group_list)} ({_group_words(model, group_list)}) "
+                        f"need at least {needed} participants, but only {people} can attend"
+                        + (f": {_names(members)}." if members else "."),
+                        tuple(members),
+                    ))
     return reasons
 
 
