@@ -35,7 +35,7 @@ from .model import Model
 from .search import _ranges
 
 COLUMN_LIMIT_AUTO = 6_000_000
-COLUMN_LIMIT_ALWAYS = 25_000_000
+COLUMN_LIMIT_ALWAYS = 10_000_000  # about 1 GB at the peak (5.5 million took 530 MB)
 MIP_COLUMN_LIMIT = 200_000
 COVER_COLUMN_LIMIT = 100_000
 CHUNK = 500_000
