@@ -7,12 +7,14 @@ of one term |S_g|²/n_g per group. For a swap of unit a (group g) with unit b (g
 
 and M[a, :] is one row of a matrix product, so the best partner of a among all units costs one
 multiplication by the units' matrix (Papenberg & Klau 2021 evaluate exchange partners the same way, one element
-at a time). Rows are evaluated in batches of units; the rows of groups changed by an earlier exchange of the
-batch are evaluated again, so every exchange made is an improvement.
+at a time). Rows are evaluated in batches of units; a row whose groups were changed by an earlier exchange of
+the batch goes back to the queue, so every exchange made is an improvement.
 
 Constraints: availability and pins decide which group a unit may join (never broken); sizes are kept by swaps
 between units of the same size and checked for moves; cannot-link pairs are a penalty that outweighs everything
-else, so the first assignment's conflicts are removed first. With a waitlist, the waitlist is one more group that
+else, so the first assignment's conflicts are removed first (once none is left, a batch leaves the penalty
+out and checks the exchange it picks instead: far cheaper, as conflicts are rare). With a waitlist, the
+waitlist is one more group that
 does not count in SSB, and leaving someone out costs more than any balance gain. With a previous assignment
 (`repair`), each person moved costs `move_cost`.
 
