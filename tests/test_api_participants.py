@@ -169,3 +169,21 @@ def test_regions_are_listed(coordinator_a):
     rows = api_for(coordinator_a).get("/api/v1/regions/?country=NO").json()
     assert len(rows) == 15
     assert {row["code"]: row["name"] for row in rows}["46"] == "Vestland"
+
+
+def test_the_fast_read_path_renders_exactly_what_drf_would(coordinator_a, study_a, participant_a):
+    # The list renders rows through a precomputed plan; it must not change a single value.
+    from rest_framework import serializers
+
+    from api.serializers.participants import ParticipantSerializer
+
+    participant_a.hpr_number, participant_a.is_specialist, participant_a.phone = "1234567", True, ""
+    participant_a.save()
+    row = api_for(coordinator_a).get(f"/api/v1/participants/{participant_a.pk}/").json()
+    instance = Participant.objects.select_related("county").get(pk=participant_a.pk)
+    instance.visible_enrollments = list(instance.enrollments.select_related("study"))
+    serializer = ParticipantSerializer(instance)
+    generic = serializers.ModelSerializer.to_representation(serializer, instance)
+    assert serializer.data == generic
+    assert row == {**generic, "enrollments": [dict(e) for e in generic["enrollments"]]}
+    assert row["county"] == participant_a.county_id and row["is_specialist"] is True

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from api.serializers.planned import PlannedReadMixin
+
 from recruit.models import Enrollment, Participant, Region, Study
 from recruit.selectors import studies_editable_by
 from recruit.services.participants import EDITABLE_FIELDS
@@ -11,7 +13,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "country", "code", "name", "area"]
 
 
-class ParticipantEnrollmentSerializer(serializers.ModelSerializer):
+class ParticipantEnrollmentSerializer(PlannedReadMixin, serializers.ModelSerializer):
     study_code = serializers.CharField(source="study.code", read_only=True)
 
     class Meta:
@@ -19,7 +21,7 @@ class ParticipantEnrollmentSerializer(serializers.ModelSerializer):
         fields = ["id", "study", "study_code", "status"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(PlannedReadMixin, serializers.ModelSerializer):
     age = serializers.SerializerMethodField(help_text="Age this year, from the birth year.")
     experience = serializers.SerializerMethodField(help_text="Years in general practice this year.")
     enrollments = ParticipantEnrollmentSerializer(
@@ -32,7 +34,6 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["id", *EDITABLE_FIELDS, "age", "experience", "enrollments", "created_at", "updated_at"]
         # The service checks uniqueness (case-insensitive e-mail, HPR number when given).
         validators = []
-
 
     def get_age(self, participant) -> int:
         return participant.age()
