@@ -22,3 +22,7 @@ __all__ = [
     "StatusChange",
     "Study",
 ]
+
+from recruit.models.imports import ParticipantImport  # noqa: E402
+
+__all__ += ["ParticipantImport"]
