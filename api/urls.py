@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api.views.imports import ParticipantImportViewSet
 from api.views.participants import ParticipantViewSet, RegionViewSet
 from api.views.studies import EnrollmentViewSet, MembershipViewSet, StudyViewSet
 
@@ -14,6 +15,7 @@ router.register("studies", StudyViewSet, basename="study")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("regions", RegionViewSet, basename="region")
+router.register("imports", ParticipantImportViewSet, basename="import")
 
 app_name = "api"
 

@@ -28,3 +28,12 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Survey recruitment: imports, campaigns, screening, sampling frame.
+from recruit.views import imports  # noqa: E402
+
+urlpatterns += [
+    path("studies/<int:pk>/imports/", imports.import_new, name="import-new"),
+    path("studies/<int:pk>/imports/<int:import_pk>/", imports.import_detail, name="import-detail"),
+    path("studies/<int:pk>/imports/<int:import_pk>/commit/", imports.import_commit_view, name="import-commit"),
+]
