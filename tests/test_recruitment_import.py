@@ -167,7 +167,7 @@ def test_a_file_that_is_not_a_table_is_refused():
 def test_the_command_names_bad_rows_and_exits_non_zero(study_a, tmp_path, capsys):
     path = tmp_path / "list.csv"
     path.write_bytes(csv_bytes("Åse;Øvrebø;ase@example.org;1970;K;;;", "Per;Hansen;per@;1980;M;;;"))
-    with pytest.raises(CommandError, match="1 rows have errors"):
+    with pytest.raises(CommandError, match="1 row has errors"):
         call_command("import_participants", str(path), "--study", study_a.code)
     assert "Row 3, E-post:" in capsys.readouterr().err
     assert not Participant.objects.exists()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recruit import spreadsheets
 from recruit.actors import Actor
@@ -69,8 +70,11 @@ class ImportRejected(ValidationError):
     def __init__(self, plan: ImportPlan):
         self.plan = plan
         super().__init__(
-            _("%(n)s rows have errors; nothing was imported. Correct them, or choose to skip bad rows.")
-            % {"n": len(plan.bad_rows)},
+            ngettext(
+                "%(n)s row has errors; nothing was imported. Correct it, or choose to skip bad rows.",
+                "%(n)s rows have errors; nothing was imported. Correct them, or choose to skip bad rows.",
+                len(plan.bad_rows),
+            ) % {"n": len(plan.bad_rows)},
             code="rows_invalid",
         )
 
