@@ -104,3 +104,8 @@ def status_counts(studies: QuerySet[Study]) -> dict[int, dict[str, int]]:
     for row in rows:
         counts.setdefault(row["study_id"], {})[row["status"]] = row["n"]
     return counts
+
+
+def audit_events_for_study(study: Study) -> QuerySet[AuditEvent]:
+    """One study's audit events, newest first; callers check that the user owns the study."""
+    return AuditEvent.objects.filter(study=study).order_by("-at", "-id")

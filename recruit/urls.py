@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import dashboard, enrollments, links, participants, studies
+from recruit.views import audit, dashboard, enrollments, links, participants, studies
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -25,6 +25,8 @@ urlpatterns = [
     # Participants' pages, reached through personal links.
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),
+    path("studies/<int:pk>/audit/", audit.audit_log, name="audit-log"),
+    path("studies/<int:pk>/audit/export.csv", audit.audit_export, name="audit-export"),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

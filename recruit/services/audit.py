@@ -1,4 +1,5 @@
 from django.db import models
+from django.forms.models import model_to_dict
 
 from recruit.actors import Actor
 from recruit.models import AuditEvent
@@ -31,6 +32,11 @@ def changes_between(before: dict, after: dict) -> dict:
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def values_created(instance: models.Model, fields) -> dict:
+    """{field: [None, value]} for a new row's given fields, in the same shape as changes_between."""
+    return changes_between({}, model_to_dict(instance, fields=list(fields)))
 
 
 def _plain(value):

@@ -3,7 +3,7 @@ from django.db import transaction
 from recruit.actors import Actor
 from recruit.models import Participant
 from recruit.services.access import require_participant_editor, require_study_editor
-from recruit.services.audit import audit_record
+from recruit.services.audit import audit_record, values_created
 from recruit.services.fields import apply_changes, checked_fields
 
 # The fields a coordinator writes; everything else is kept by the system.
@@ -21,7 +21,10 @@ def participant_create(*, actor: Actor, study, **fields) -> Participant:
     participant.full_clean()
     with transaction.atomic():
         participant.save()
-        audit_record(actor=actor, action="participant.create", obj=participant, study=study)
+        audit_record(
+            actor=actor, action="participant.create", obj=participant, study=study,
+            detail={"changes": values_created(participant, fields)},
+        )
     return participant
 
 
@@ -32,6 +35,10 @@ def participant_update(*, actor: Actor, participant: Participant, **fields) -> P
         return participant
     with transaction.atomic():
         participant.save(update_fields=[*changes, "updated_at"])
-        audit_record(actor=actor, action="participant.update", obj=participant, detail={"changes": changes})
+        # The study it was added through, so that study's owners see the change in their audit log.
+        audit_record(
+            actor=actor, action="participant.update", obj=participant, study=participant.source_study,
+            detail={"changes": changes},
+        )
     return participant
 

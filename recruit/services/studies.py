@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from recruit.actors import Actor
 from recruit.models import Membership, Study
 from recruit.services.access import require_study_editor, require_study_owner
-from recruit.services.audit import audit_record
+from recruit.services.audit import audit_record, values_created
 from recruit.services.fields import apply_changes, checked_fields
 
 EDITABLE_FIELDS = (
@@ -22,7 +22,10 @@ def study_create(*, actor: Actor, **fields) -> Study:
         study.save()
         if actor.user is not None:
             Membership.objects.create(study=study, user=actor.user, role=Membership.Role.OWNER)
-        audit_record(actor=actor, action="study.create", obj=study, study=study)
+        audit_record(
+            actor=actor, action="study.create", obj=study, study=study,
+            detail={"changes": values_created(study, fields)},
+        )
     return study
 
 
