@@ -106,7 +106,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruit", "0003_add_links_and_outbox"),
+        ("recruit", "0004_add_participant_imports"),
     ]
 
     operations = [
