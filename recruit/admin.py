@@ -205,3 +205,67 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
     def visible(self, request):
         return audit_events_visible_to(request.user)
 
+
+
+# --- scheduling -------------------------------------------------------------------------------
+from django.db import models  # noqa: E402
+
+from recruit.models import Booking, Session  # noqa: E402
+from recruit.services.sessions import EDITABLE_FIELDS as SESSION_FIELDS  # noqa: E402
+from recruit.services.sessions import session_create, session_update  # noqa: E402
+
+
+class BookingInline(admin.TabularInline):
+    model = Booking
+    fields = ["enrollment", "status", "attendance", "source", "created_at", "cancelled_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedAdmin):
+    """Sessions through the same services as the pages (conflict rules); bookings are read-only here."""
+
+    list_display = ["starts_at", "ends_at", "study", "kind", "title", "booked", "capacity", "moderator"]
+    list_filter = ["kind", "study"]
+    search_fields = ["title", "place", "study__code"]
+    list_select_related = ["study", "moderator"]
+    fields = ["study", *SESSION_FIELDS, "booked"]
+    readonly_fields = ["booked"]
+    inlines = [BookingInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def visible(self, request):
+        return Session.objects.filter(study__in=studies_visible_to(request.user).values("pk"))
+
+    def editable(self, request):
+        return Session.objects.filter(study__in=studies_editable_by(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["study", "booked"] if obj is not None else ["booked"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS if name in form.cleaned_data}
+        actor = Actor.from_request(request)
+        if change:
+            session_update(actor=actor, session=Session.objects.get(pk=obj.pk), **fields)
+        else:
+            created = session_create(actor=actor, study=form.cleaned_data["study"], **fields)
+            obj.pk, obj._state.adding = created.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # bookings change only through the booking services
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyScopedAdmin):
+    list_display = ["session", "enrollment", "status", "attendance", "source", "created_at"]
+    list_filter = ["status", "attendance", "source"]
+    list_select_related = ["session__study", "enrollment__participant", "enrollment__study"]
+
+    def visible(self, request):
+        return Booking.objects.filter(session__study__in=studies_visible_to(request.user).values("pk"))

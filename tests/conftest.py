@@ -3,6 +3,7 @@
 Coordinator A must never see study B's people, and the other way round.
 """
 import itertools
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -122,3 +123,21 @@ def api_for(user):
 @pytest.fixture
 def actor_a(coordinator_a):
     return Actor(user=coordinator_a, ip="127.0.0.1")
+
+
+def pytest_runtest_setup(item):
+    """Tests marked postgres skip, with the reason, when DATABASE_URL is not PostgreSQL.
+
+    CI sets RECRUIT_REQUIRE_POSTGRES=1 with a PostgreSQL DATABASE_URL (.ci/run): there a
+    missing PostgreSQL fails the test instead of skipping it.
+    """
+    if item.get_closest_marker("postgres") is None:
+        return
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        message = ("needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:5432/NAME "
+                   "(SQLite serialises all writes, so it cannot show a race)")
+        if os.environ.get("RECRUIT_REQUIRE_POSTGRES"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)

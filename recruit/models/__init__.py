@@ -4,10 +4,12 @@ from recruit.models.links import LinkFailure, PersonalLink
 from recruit.models.messages import Message
 from recruit.models.participants import Gender, Language, Participant, PracticeSetting, Role
 from recruit.models.regions import Region
+from recruit.models.sessions import Booking, Session
 from recruit.models.studies import Membership, Study
 
 __all__ = [
     "AuditEvent",
+    "Booking",
     "Enrollment",
     "Gender",
     "Language",
@@ -19,6 +21,7 @@ __all__ = [
     "PracticeSetting",
     "Region",
     "Role",
+    "Session",
     "StatusChange",
     "Study",
 ]

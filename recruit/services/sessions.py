@@ -1,0 +1,113 @@
+"""Writes for sessions: create, change and delete, refusing the conflicts a coordinator must not make."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from recruit.actors import Actor
+from recruit.models import Booking, Membership, Session
+from recruit.services.access import require_study_editor
+from recruit.services.audit import audit_record
+from recruit.services.fields import apply_changes, checked_fields
+
+EDITABLE_FIELDS = (
+    "kind", "title", "starts_at", "ends_at", "place", "video_link", "phone", "capacity",
+    "moderator", "co_moderator", "notes", "requires_consent",
+)
+# A change to one of these makes the calendar entries participants hold out of date.
+CALENDAR_FIELDS = ("kind", "title", "starts_at", "ends_at", "place", "video_link", "phone")
+
+
+def session_create(*, actor: Actor, study, **fields) -> Session:
+    require_study_editor(actor, study)
+    session = Session(study=study, **checked_fields(fields, EDITABLE_FIELDS))
+    session.full_clean()
+    with transaction.atomic():
+        _refuse_conflicts(session)
+        session.save()
+        audit_record(actor=actor, action="session.create", obj=session, study=study)
+    return session
+
+
+def session_update(*, actor: Actor, session: Session, **fields) -> Session:
+    require_study_editor(actor, session.study)
+    with transaction.atomic():
+        # Lock the row: the seat count read below must not change until the new capacity is saved.
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        session.booked = locked.booked
+        changes = apply_changes(session, fields, EDITABLE_FIELDS)
+        if not changes:
+            return session
+        _refuse_conflicts(session)
+        if set(changes) & set(CALENDAR_FIELDS):
+            session.sequence = locked.sequence + 1
+        session.save(update_fields=[*changes, "sequence"])
+        audit_record(actor=actor, action="session.update", obj=session, study=session.study,
+                     detail={"changes": changes})
+    return session
+
+
+def session_delete(*, actor: Actor, session: Session) -> None:
+    """Delete a session nobody holds a place in (cancel the bookings first, so people are told)."""
+    require_study_editor(actor, session.study)
+    with transaction.atomic():
+        if session.bookings.filter(status__in=Booking.ACTIVE).exists():
+            raise ValidationError(
+                _("Cancel this session's bookings before deleting it, so the participants are told."),
+                code="session_has_bookings",
+            )
+        audit_record(actor=actor, action="session.delete", obj=session, study=session.study,
+                     detail={"starts_at": session.starts_at.isoformat()})
+        session.delete()
+
+
+def overlapping(queryset, starts_at, ends_at):
+    """Sessions in the queryset that share any moment with [starts_at, ends_at)."""
+    return queryset.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
+def _refuse_conflicts(session: Session) -> None:
+    errors = {}
+    members = set(Membership.objects.filter(study_id=session.study_id).values_list("user_id", flat=True))
+    for field in ("moderator", "co_moderator"):
+        user = getattr(session, field)
+        if user is None:
+            continue
+        if user.pk not in members and not user.is_superuser:
+            errors[field] = ValidationError(
+                _("%(name)s is not a member of this study."), code="moderator_not_member",
+                params={"name": user.get_username()},
+            )
+            continue
+        clash = (
+            overlapping(Session.objects.exclude(pk=session.pk), session.starts_at, session.ends_at)
+            .filter(Q(moderator=user) | Q(co_moderator=user))
+            .select_related("study")
+            .first()
+        )
+        if clash is not None:
+            errors[field] = ValidationError(
+                _("%(name)s already moderates %(session)s (%(study)s) at that time."),
+                code="moderator_double_booked",
+                params={"name": user.get_username(), "session": clash.display_title, "study": clash.study.code},
+            )
+    if session.moderator_id and session.moderator_id == session.co_moderator_id:
+        errors["co_moderator"] = ValidationError(
+            _("The co-moderator must be someone other than the moderator."), code="same_moderator"
+        )
+    if session.pk:
+        clashes = (
+            Booking.objects.filter(status=Booking.Status.BOOKED)
+            .filter(enrollment__participant__in=session.bookings.filter(status=Booking.Status.BOOKED)
+                    .values("enrollment__participant"))
+            .exclude(session=session)
+            .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+            .count()
+        )
+        if clashes:
+            errors["starts_at"] = ValidationError(
+                _("At the new time, %(count)s booked participants would be in another session too."),
+                code="participant_overlap", params={"count": clashes},
+            )
+    if errors:
+        raise ValidationError(errors)
