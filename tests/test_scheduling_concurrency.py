@@ -15,11 +15,17 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from recruit.actors import Actor
-from recruit.models import Booking, Enrollment, Session
+from recruit.models import Booking, Enrollment, Region, Session
+from recruit.regions import load_regions
 from tests.conftest import make_study, make_user
 from tests.scheduling_helpers import make_bookable, make_session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def regions():
+    load_regions(Region)  # a transactional test may start from a flushed database
 
 THREADS = 200
 CONNECTIONS = int(os.environ.get("RECRUIT_TEST_CONNECTIONS", "20"))

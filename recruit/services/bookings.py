@@ -76,7 +76,7 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str = "") -> Booki
     with transaction.atomic():
         enrollment = _lock_participant(booking.enrollment)
         session_id = Booking.objects.values_list("session_id", flat=True).get(pk=booking.pk)
-        session = Session.objects.select_for_update().select_related("study").get(pk=session_id)
+        session = Session.objects.select_for_update(of=("self",)).select_related("study").get(pk=session_id)
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if locked.status == Booking.Status.CANCELLED:
             raise ValidationError(_("This booking is already cancelled."), code="already_cancelled")
@@ -111,7 +111,7 @@ def booking_move(*, actor: Actor, booking: Booking, session: Session, source: st
             raise ValidationError({"session": ValidationError(
                 _("The booking is already in this session."), code="same_session")})
         sessions = {
-            s.pk: s for s in Session.objects.select_for_update().select_related("study")
+            s.pk: s for s in Session.objects.select_for_update(of=("self",)).select_related("study")
             .filter(pk__in=[old_session_id, session.pk]).order_by("pk")
         }
         old_session, new_session = sessions[old_session_id], sessions[session.pk]
