@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import audit, dashboard, enrollments, links, participants, studies
+from recruit.views import audit, dashboard, enrollments, exports, links, participants, studies
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("participants/<int:pk>/edit/", participants.participant_edit, name="participant-edit"),
     path("participants/<int:participant_pk>/enroll/", enrollments.enrollment_new, name="enrollment-new"),
     path("enrollments/<int:pk>/status/", enrollments.enrollment_transition_view, name="enrollment-transition"),
+    path("studies/<int:pk>/table1/", exports.table1_page, name="table1"),
+    path("studies/<int:pk>/table1.<str:fmt>", exports.table1_download, name="table1-download"),
     # Participants' pages, reached through personal links.
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),

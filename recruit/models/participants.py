@@ -71,6 +71,11 @@ class Participant(models.Model):
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
     )
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    # GDPR art. 18 restriction of processing: kept, but left out of invitations, scheduling and exports.
+    restricted = models.BooleanField(
+        _("processing restricted"), default=False,
+        help_text=_("Left out of invitations, scheduling and exports while restricted."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     # The study whose team added this person; its members may see them before any invitation.
     source_study = models.ForeignKey(

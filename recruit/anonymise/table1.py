@@ -1,0 +1,282 @@
+"""Table 1, "participant characteristics": counts, medians and bands, protected against small cells.
+
+Input is columnar plain data (one list per characteristic, one value per participant) and
+the group each participant belongs to; output is a Table1 of display strings and the counts
+behind them, with a note for every band merged, category pooled and cell hidden. The caller
+passes the words (Texts), so this module needs no translation machinery.
+"""
+import statistics
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from recruit.anonymise.bands import Band, band_index
+from recruit.anonymise.small_cells import protect
+
+DEFAULT_K = 5
+# Below 3, "fewer than k" would mean "one or two": a single person could still be singled out.
+MIN_K = 3
+MISSING = "__missing__"
+POOLED = "__pooled__"
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Words and sentences of the table; the service passes translated ones."""
+
+    all_label: str = "All"
+    n_label: str = "n"
+    median_label: str = "Median (IQR)"
+    missing_label: str = "Not recorded"
+    other_label: str = "Other"
+    hidden_mark: str = ":"
+    legend: str = (
+        "{mark} hidden: fewer than {k} participants, or hidden so that such a count cannot be "
+        "recomputed from the totals. Percentages are of the column's n. Ranges (min–max) are not shown."
+    )
+    merged: str = "{variable}: {bands} merged into {band} (fewer than {k} in a band)."
+    pooled: str = "{variable}: {categories} pooled into “{label}” (fewer than {k} each)."
+    suppressed: str = "{variable}: {count} cells hidden ({primary} with fewer than {k}, {complementary} to protect them)."
+    summary_hidden: str = "{variable}: median (IQR) not shown for {groups} (fewer than {k} values)."
+    small_groups: str = "{groups}: fewer than {k} participants, so only the group's size is shown."
+
+
+@dataclass
+class Variable:
+    key: str
+    label: str
+    # "nominal": categories, small ones pooled; "ordered": categories merged with a neighbour;
+    # "numeric": banded values (merged with a neighbour) and a median (IQR).
+    kind: str
+    categories: Sequence[tuple[str, str]] = ()
+    bands: Sequence[Band] = ()
+    unit: str = ""
+    keep_empty: bool = False  # show categories nobody is in (e.g. both answers of a yes/no)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    n: int
+
+
+@dataclass
+class Row:
+    variable: str
+    label: str
+    kind: str  # "n", "heading", "summary", "category"
+    cells: list[str] = field(default_factory=list)
+    counts: list[int | None] = field(default_factory=list)  # None where hidden or not a count
+
+
+@dataclass
+class Table1:
+    k: int
+    columns: list[Column]
+    rows: list[Row]
+    notes: list[str]
+    legend: str
+    hidden_cells: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "k": self.k,
+            "columns": [{"key": c.key, "label": c.label, "n": c.n} for c in self.columns],
+            "rows": [
+                {"variable": r.variable, "label": r.label, "kind": r.kind, "cells": r.cells, "counts": r.counts}
+                for r in self.rows
+            ],
+            "notes": self.notes,
+            "legend": self.legend,
+        }
+
+
+def check_k(k: int) -> int:
+    k = int(k)
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K}")
+    return k
+
+
+def build_table1(
+    *,
+    data: dict[str, Sequence],
+    group_of: Sequence[str | None],
+    groups: Sequence[tuple[str, str]],
+    variables: Sequence[Variable],
+    k: int = DEFAULT_K,
+    partition: bool = True,
+    texts: Texts = Texts(),
+) -> Table1:
+    """Table 1 for the cohort (every index of the data lists) and its groups.
+
+    group_of[i] is the key of participant i's group (None: in no group). With partition the
+    groups cover the cohort exactly once, so row sums over groups equal the overall column,
+    which complementary suppression must take into account.
+    """
+    k = check_k(k)
+    population = len(group_of)
+    group_keys = [key for key, _ in groups]
+    position = {key: index + 1 for index, key in enumerate(group_keys)}
+    column_of = [position.get(key, 0) for key in group_of]
+    sizes = [population] + [0] * len(groups)
+    for column in column_of:
+        if column:
+            sizes[column] += 1
+    columns = [Column("all", texts.all_label, population)] + [
+        Column(key, label, sizes[index + 1]) for index, (key, label) in enumerate(groups)
+    ]
+    notes: list[str] = []
+    small = [column.label for column in columns[1:] if 0 < column.n < k]
+    if small:
+        notes.append(texts.small_groups.format(groups=", ".join(small), k=k))
+    rows = [Row("n", texts.n_label, "n", [str(c.n) for c in columns], [c.n for c in columns])]
+    hidden_total = 0
+    for variable in variables:
+        values = data[variable.key]
+        if len(values) != population:
+            raise ValueError(f"{variable.key}: {len(values)} values for {population} participants")
+        block_rows, hidden = _variable_rows(variable, values, column_of, columns, k, partition, texts, notes)
+        rows += block_rows
+        hidden_total += hidden
+    return Table1(
+        k=k, columns=columns, rows=rows, notes=notes,
+        legend=texts.legend.format(mark=texts.hidden_mark, k=k), hidden_cells=hidden_total,
+    )
+
+
+def _variable_rows(variable, values, column_of, columns, k, partition, texts, notes):
+    width = len(columns)
+    # Categories as (key, label, member keys): members grow when bands merge or categories pool.
+    if variable.kind == "numeric":
+        bands = list(variable.bands)
+        keys = []
+        numbers: list[list[float]] = [[] for _ in range(width)]
+        for value, column in zip(values, column_of):
+            if value is None:
+                keys.append(MISSING)
+                continue
+            keys.append(band_index(value, bands))
+            numbers[0].append(value)
+            if column:
+                numbers[column].append(value)
+        categories = [(index, band.label, [index]) for index, band in enumerate(bands)]
+    else:
+        keys = [MISSING if value in (None, "") else value for value in values]
+        numbers = None
+        categories = [(key, label, [key]) for key, label in variable.categories]
+    counts = {}
+    for key, column in zip(keys, column_of):
+        line = counts.setdefault(key, [0] * width)
+        line[0] += 1
+        if column:
+            line[column] += 1
+    categories = [c for c in categories if variable.keep_empty or counts.get(c[0], [0])[0] > 0]
+
+    def total(members):
+        return [sum(counts.get(m, [0] * width)[i] for m in members) for i in range(width)]
+
+    if variable.kind in ("numeric", "ordered"):
+        categories = _merge_neighbours(variable, categories, total, k, texts, notes)
+    else:
+        categories = _pool_small(variable, categories, total, k, texts, notes)
+    if counts.get(MISSING, [0])[0] > 0:
+        categories.append((MISSING, texts.missing_label, [MISSING]))
+
+    matrix = [total(members) for _, _, members in categories]
+    sizes = [column.n for column in columns]
+    primary, complementary = protect(matrix, sizes, k, overall_column=0 if partition else None)
+    hidden = primary | complementary
+    if hidden:
+        notes.append(texts.suppressed.format(
+            variable=variable.label, count=len(hidden), primary=len(primary),
+            complementary=len(complementary), k=k,
+        ))
+
+    heading = variable.label + (f", {variable.unit}" if variable.unit else "")
+    rows = [Row(variable.key, heading, "heading", [""] * width, [None] * width)]
+    if numbers is not None:
+        cells, hidden_for = [], []
+        for index, column_values in enumerate(numbers):
+            if len(column_values) < k:
+                cells.append(texts.hidden_mark if column_values else "")
+                if column_values:
+                    hidden_for.append(columns[index].label)
+            else:
+                cells.append(_median_iqr(column_values))
+        if hidden_for:
+            notes.append(texts.summary_hidden.format(variable=variable.label, groups=", ".join(hidden_for), k=k))
+        rows.append(Row(variable.key, texts.median_label, "summary", cells, [None] * width))
+    for r, (_, label, _) in enumerate(categories):
+        cells, shown = [], []
+        for c in range(width):
+            count = matrix[r][c]
+            if (r, c) in hidden:
+                cells.append(texts.hidden_mark)
+                shown.append(None)
+            else:
+                cells.append(_count_percent(count, sizes[c]))
+                shown.append(count)
+        rows.append(Row(variable.key, label, "category", cells, shown))
+    return rows, len(hidden)
+
+
+def _merge_neighbours(variable, categories, total, k, texts, notes):
+    """Merge a band with fewer than k (overall) into its smaller neighbour, while two or more remain.
+
+    Judged on the whole cohort: groups of 4–5 would otherwise merge every band into one.
+    """
+    categories = [list(c) for c in categories]
+    while len(categories) > 2:
+        overall = [total(c[2])[0] for c in categories]
+        small = [i for i, n in enumerate(overall) if 0 < n < k]
+        if not small:
+            break
+        i = min(small, key=lambda index: (overall[index], index))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(categories)]
+        j = min(neighbours, key=lambda index: (overall[index], index))
+        first, second = sorted((i, j))
+        before = [categories[first][1], categories[second][1]]
+        merged_label = _joined_label(variable, categories[first], categories[second])
+        categories[first] = [categories[first][0], merged_label, categories[first][2] + categories[second][2]]
+        del categories[second]
+        notes.append(texts.merged.format(variable=variable.label, bands=" + ".join(before), band=merged_label, k=k))
+    return [tuple(c) for c in categories]
+
+
+def _joined_label(variable, first, second):
+    if variable.kind == "numeric":
+        lo = variable.bands[min(first[2])]
+        hi = variable.bands[max(second[2])]
+        return lo.join(hi).label
+    return f"{first[1]} / {second[1]}"
+
+
+def _pool_small(variable, categories, total, k, texts, notes):
+    """Pool the categories with fewer than k (overall) into one "Other", when two or more are small."""
+    small = [c for c in categories if 0 < total(c[2])[0] < k]
+    if len(small) < 2:
+        return list(categories)
+    members = [m for c in small for m in c[2]]
+    notes.append(texts.pooled.format(
+        variable=variable.label, categories=", ".join(c[1] for c in small), label=texts.other_label, k=k,
+    ))
+    kept = [c for c in categories if c not in small]
+    return kept + [(POOLED, texts.other_label, members)]
+
+
+def _count_percent(count: int, n: int) -> str:
+    if count == 0 or n == 0:
+        return "0"
+    return f"{count} ({round(100 * count / n)})"
+
+
+def _median_iqr(values: list[float]) -> str:
+    if len(values) == 1:
+        return _number(values[0])
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{_number(median)} ({_number(q1)}\u2013{_number(q3)})"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

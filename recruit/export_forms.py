@@ -1,0 +1,38 @@
+"""Forms of the export pages: fields only, the services check the values."""
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from recruit.anonymise.table1 import DEFAULT_K, MIN_K
+from recruit.pipeline import Status
+from recruit.services.table1 import DEFAULT_AGE_WIDTH, DEFAULT_STATUSES, REPORTABLE_STATUSES, groupings
+
+
+class Table1Form(forms.Form):
+    k = forms.IntegerField(
+        label=_("Smallest count shown (k)"), min_value=MIN_K, initial=DEFAULT_K,
+        help_text=_("Counts below k are merged or hidden. At least %(min)s.") % {"min": MIN_K},
+    )
+    group_by = forms.ChoiceField(label=_("Columns"), choices=())
+    age_width = forms.IntegerField(label=_("Age band width (years)"), min_value=1, max_value=40, initial=DEFAULT_AGE_WIDTH)
+    experience_edges = forms.CharField(
+        label=_("Experience bands start at"), initial="0, 5, 10, 20", max_length=100,
+        help_text=_("Years, separated by commas: 0, 5, 10, 20 gives 0–4, 5–9, 10–19, 20+."),
+    )
+    statuses = forms.MultipleChoiceField(
+        label=_("Include"), widget=forms.CheckboxSelectMultiple, initial=list(DEFAULT_STATUSES),
+        choices=[(s.value, s.label) for s in Status if s.value in REPORTABLE_STATUSES],
+        help_text=_("Withdrawn and restricted participants are never included."),
+    )
+
+    def __init__(self, data=None, **kwargs):
+        # No query string: the defaults, as if submitted, so the page shows a table at once.
+        if not data or "k" not in data:
+            data = QueryDict(mutable=True)
+            data.update({
+                "k": DEFAULT_K, "group_by": "status", "age_width": DEFAULT_AGE_WIDTH,
+                "experience_edges": "0, 5, 10, 20",
+            })
+            data.setlist("statuses", list(DEFAULT_STATUSES))
+        super().__init__(data, **kwargs)
+        self.fields["group_by"].choices = list(groupings().items())

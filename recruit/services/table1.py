@@ -1,0 +1,225 @@
+"""Table 1 for a study: reads the cohort, runs the anonymise engine, audits every export.
+
+Withdrawn and restricted participants are never counted.
+"""
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recruit.actors import Actor
+from recruit.anonymise.bands import bands_from_edges, bands_of_width, parse_edges
+from recruit.anonymise.table1 import DEFAULT_K, MIN_K, Table1, Texts, Variable, build_table1
+from recruit.anonymise.table1_files import CONTENT_TYPES, RENDERERS
+from recruit.models import Enrollment, Gender, PracticeSetting, Role, Study
+from recruit.pipeline import Status
+from recruit.selectors import study_role
+from recruit.services.audit import audit_record
+
+GROUPINGS = ("status", "role", "none")
+DEFAULT_EXPERIENCE_EDGES = (0, 5, 10, 20)
+DEFAULT_AGE_WIDTH = 10
+# Who is described by default: everyone enrolled who has not withdrawn or been screened out.
+DEFAULT_STATUSES = tuple(s for s in Status.values if s not in (Status.WITHDRAWN, Status.INELIGIBLE))
+REPORTABLE_STATUSES = tuple(s for s in Status.values if s != Status.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class Table1Options:
+    k: int = DEFAULT_K
+    group_by: str = "status"
+    age_width: int = DEFAULT_AGE_WIDTH
+    experience_edges: tuple[int, ...] = DEFAULT_EXPERIENCE_EDGES
+    statuses: tuple[str, ...] = field(default=DEFAULT_STATUSES)
+
+    def as_detail(self) -> dict:
+        return {
+            "k": self.k, "group_by": self.group_by, "age_width": self.age_width,
+            "experience_edges": list(self.experience_edges), "statuses": list(self.statuses),
+        }
+
+
+def table1_options(
+    *, k=DEFAULT_K, group_by="status", age_width=DEFAULT_AGE_WIDTH, experience_edges=DEFAULT_EXPERIENCE_EDGES,
+    statuses=DEFAULT_STATUSES,
+) -> Table1Options:
+    """Checked options; raises ValidationError with field errors a coordinator understands."""
+    errors = {}
+    try:
+        k = int(k)
+        if k < MIN_K:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["k"] = ValidationError(
+            _("The threshold k must be a whole number of at least %(min)s.") % {"min": MIN_K}, code="k_too_small"
+        )
+    if group_by not in groupings():
+        errors["group_by"] = ValidationError(_("Unknown grouping %(value)s.") % {"value": group_by}, code="grouping")
+    try:
+        age_width = int(age_width)
+        if not 1 <= age_width <= 40:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["age_width"] = ValidationError(_("The age band width must be 1–40 years."), code="age_width")
+    try:
+        if isinstance(experience_edges, str):
+            experience_edges = parse_edges(experience_edges)
+        experience_edges = tuple(int(edge) for edge in experience_edges)
+        if list(experience_edges) != sorted(set(experience_edges)) or not experience_edges or experience_edges[0] < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["experience_edges"] = ValidationError(
+            _("Give the experience bands' lower ends as increasing whole numbers, e.g. 0, 5, 10, 20."),
+            code="experience_edges",
+        )
+    statuses = tuple(statuses)
+    unknown = [s for s in statuses if s not in REPORTABLE_STATUSES]
+    if unknown or not statuses:
+        errors["statuses"] = ValidationError(
+            _("Choose one or more statuses; withdrawn participants are never included."), code="statuses"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return Table1Options(k=k, group_by=group_by, age_width=age_width, experience_edges=experience_edges,
+                         statuses=statuses)
+
+
+def groupings() -> dict[str, str]:
+    return {"status": _("Recruitment status"), "role": _("Role"), "none": _("No groups (whole cohort)")}
+
+
+def require_study_member(actor: Actor, study: Study) -> None:
+    if actor.trusted:
+        return
+    if study_role(actor.user, study) is None:
+        raise PermissionDenied(_("You are not a member of study %(code)s.") % {"code": study.code})
+
+
+def cohort(study: Study, statuses) -> "QuerySet":
+    """The enrollments a Table 1 or an export describes: never withdrawn, never restricted."""
+    return (
+        Enrollment.objects.filter(study=study, status__in=statuses)
+        .exclude(status=Status.WITHDRAWN)
+        .exclude(participant__restricted=True)
+    )
+
+
+def reference_year(study: Study) -> int:
+    """Ages and experience are given as of the study's start (or today, before a start is set)."""
+    return (study.start_date or timezone.localdate()).year
+
+
+def texts() -> Texts:
+    return Texts(
+        all_label=_("All"),
+        n_label=_("n"),
+        median_label=_("Median (IQR)"),
+        missing_label=_("Not recorded"),
+        other_label=_("Other"),
+        legend=_(
+            "{mark} hidden: fewer than {k} participants, or hidden so that such a count cannot be "
+            "recomputed from the totals. Percentages are of the column's n. Ranges (min–max) are not shown."
+        ),
+        merged=_("{variable}: {bands} merged into {band} (fewer than {k} in a band)."),
+        pooled=_("{variable}: {categories} pooled into “{label}” (fewer than {k} each)."),
+        suppressed=_("{variable}: {count} cells hidden ({primary} with fewer than {k}, {complementary} to protect them)."),
+        summary_hidden=_("{variable}: median (IQR) not shown for {groups} (fewer than {k} values)."),
+        small_groups=_("{groups}: fewer than {k} participants, so only the group's size is shown."),
+    )
+
+
+def variables(options: Table1Options) -> list[Variable]:
+    return [
+        Variable("gender", _("Gender"), "nominal", categories=Gender.choices),
+        Variable("age", _("Age"), "numeric", bands=bands_of_width(options.age_width), unit=_("years")),
+        Variable(
+            "experience", _("Years in general practice"), "numeric",
+            bands=bands_from_edges(options.experience_edges),
+        ),
+        Variable(
+            "specialist", _("Specialist in general practice"), "nominal",
+            categories=[("yes", _("Yes")), ("no", _("No"))], keep_empty=True,
+        ),
+        Variable("setting", _("Practice setting"), "ordered", categories=PracticeSetting.choices),
+        Variable("region", _("Region"), "nominal", categories=[]),
+        Variable("role", _("Role"), "nominal", categories=Role.choices),
+    ]
+
+
+def _columns(study: Study, options: Table1Options):
+    """Plain columnar data for the engine, in one query over the cohort."""
+    year = reference_year(study)
+    rows = cohort(study, options.statuses).values_list(
+        "status", "participant__gender", "participant__birth_year", "participant__gp_start_year",
+        "participant__is_specialist", "participant__practice_setting", "participant__county__area",
+        "participant__role",
+    ).order_by()
+    data = {key: [] for key in ("gender", "age", "experience", "specialist", "setting", "region", "role")}
+    statuses = []
+    for status, gender, birth_year, start, specialist, setting, area, role in rows.iterator(chunk_size=5000):
+        statuses.append(status)
+        data["gender"].append(gender)
+        data["age"].append(year - birth_year)
+        data["experience"].append(None if start is None else max(0, year - start))
+        data["specialist"].append("yes" if specialist else "no")
+        data["setting"].append(setting)
+        data["region"].append(area)
+        data["role"].append(role)
+    return data, statuses
+
+
+def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table1:
+    """Table 1 of a study (no audit: callers that show or send it record the event)."""
+    require_study_member(actor, study)
+    data, statuses = _columns(study, options)
+    specs = variables(options)
+    regions = sorted({area for area in data["region"] if area})
+    for spec in specs:
+        if spec.key == "region":
+            spec.categories = [(area, area) for area in regions]
+    if options.group_by == "status":
+        groups = [(s.value, s.label) for s in Status if s.value in options.statuses]
+        group_of = statuses
+    elif options.group_by == "role":
+        groups = list(Role.choices)
+        group_of = data["role"]
+    else:
+        groups, group_of = [], [None] * len(statuses)
+    groups = [(key, str(label)) for key, label in groups if key in set(group_of)]
+    return build_table1(
+        data=data, group_of=group_of, groups=groups, variables=specs, k=options.k, partition=True, texts=texts(),
+    )
+
+
+def table1_title(study: Study) -> str:
+    return _("Table 1. Characteristics of participants, %(code)s") % {"code": study.code}
+
+
+def table1_view(*, actor: Actor, study: Study, options: Table1Options) -> Table1:
+    """Table 1 shown on the study's page; the viewing is audited like any export."""
+    table = table1_build(actor=actor, study=study, options=options)
+    audit_record(actor=actor, action="table1.view", study=study, detail={**options.as_detail(), "n": table.columns[0].n})
+    return table
+
+
+def table1_export(*, actor: Actor, study: Study, options: Table1Options, fmt: str) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of Table 1 in one of FORMATS; audited."""
+    if fmt not in RENDERERS:
+        raise ValidationError({"format": ValidationError(_("Unknown format %(fmt)s.") % {"fmt": fmt}, code="format")})
+    table = table1_build(actor=actor, study=study, options=options)
+    extra = {}
+    if fmt == "pdf":
+        extra["subtitle"] = study.title
+        extra["drawings"] = pdf_drawings(study=study, options=options)
+    content = RENDERERS[fmt](table, title=table1_title(study), characteristic=_("Characteristic"), **extra)
+    audit_record(
+        actor=actor, action="table1.export", study=study,
+        detail={**options.as_detail(), "format": fmt, "n": table.columns[0].n},
+    )
+    return content, CONTENT_TYPES[fmt], f"{study.code}-table1.{fmt}"
+
+
+def pdf_drawings(*, study: Study, options: Table1Options) -> list:
+    """Charts for the PDF; composition charts plug in here."""
+    return []

@@ -1,0 +1,182 @@
+"""Small-cell protection: no count under k is shown, and no hidden count can be recomputed.
+
+The check is independent of the algorithm: a linear programme finds, for every hidden cell,
+the least and the greatest value consistent with everything published (the visible cells,
+each column's n and, when the groups partition the cohort, each row's overall count). The
+constraint matrix of such a table is totally unimodular, so the LP bounds are whole numbers.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from recruit.anonymise.bands import Band, bands_from_edges, bands_of_width, parse_edges
+from recruit.anonymise.small_cells import protect
+from recruit.anonymise.table1 import Texts, Variable, build_table1, check_k
+
+
+def feasible_range(counts, totals, hidden, partition):
+    """{cell: (least, greatest)} value of each hidden cell given what is published."""
+    cells = sorted(hidden)
+    index = {cell: i for i, cell in enumerate(cells)}
+    rows, columns = len(counts), len(totals)
+    equations, right = [], []
+    for c in range(columns):
+        line = np.zeros(len(cells))
+        rest = totals[c]
+        for r in range(rows):
+            if (r, c) in index:
+                line[index[(r, c)]] = 1
+            else:
+                rest -= counts[r][c]
+        equations.append(line)
+        right.append(rest)
+    if partition:
+        for r in range(rows):
+            line = np.zeros(len(cells))
+            rest = 0
+            for c in range(columns):
+                sign = 1 if c == 0 else -1
+                if (r, c) in index:
+                    line[index[(r, c)]] = sign
+                else:
+                    rest -= sign * counts[r][c]
+            equations.append(line)
+            right.append(rest)
+    bounds = [(0, totals[c]) for _, c in cells]
+    ranges = {}
+    for cell, i in index.items():
+        objective = np.zeros(len(cells))
+        objective[i] = 1
+        low = linprog(objective, A_eq=equations, b_eq=right, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=equations, b_eq=right, bounds=bounds, method="highs")
+        assert low.status == 0 and high.status == 0
+        ranges[cell] = (round(low.fun), round(-high.fun))
+    return ranges
+
+
+def partitioned_table(groups):
+    """counts[row][column] with column 0 the sum of the group columns."""
+    rows = len(groups[0])
+    counts = [[sum(group[r] for group in groups)] + [group[r] for group in groups] for r in range(rows)]
+    totals = [sum(row[c] for row in counts) for c in range(len(groups) + 1)]
+    return counts, totals
+
+
+def test_counts_below_k_are_hidden_and_the_rest_shown():
+    counts, totals = partitioned_table([[10, 12], [7, 6]])
+    primary, complementary = protect(counts, totals, 5)
+    assert primary == set() and complementary == set()
+
+    counts, totals = partitioned_table([[10, 2], [7, 6], [8, 9]])
+    primary, complementary = protect(counts, totals, 5)
+    assert primary == {(1, 1)}
+    hidden = primary | complementary
+    # The 2 cannot be recomputed from the column's n, nor from the row's overall count.
+    assert sum(1 for cell in hidden if cell[1] == 1) >= 2
+    assert sum(1 for cell in hidden if cell[0] == 1) >= 2
+
+
+def test_a_lone_hidden_cell_is_protected_by_the_smallest_other_count():
+    # Column: 3 women, 9 men, 14 not recorded; hiding 3 alone would leave it as 26 - 9 - 14.
+    primary, complementary = protect([[3], [9], [14]], [26], 5, overall_column=None)
+    assert primary == {(0, 0)}
+    assert complementary == {(1, 0)}
+
+
+def test_a_group_smaller_than_k_shows_no_breakdown():
+    counts, totals = partitioned_table([[3, 0], [6, 7], [5, 5]])
+    primary, _ = protect(counts, totals, 5)
+    assert {(0, 1), (1, 1)} <= primary
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    groups=st.lists(st.lists(st.integers(0, 9), min_size=3, max_size=3), min_size=2, max_size=4),
+    k=st.integers(3, 6),
+)
+def test_no_hidden_count_can_be_recomputed_from_the_published_cells(groups, k):
+    counts, totals = partitioned_table(groups)
+    primary, complementary = protect(counts, totals, k)
+    hidden = primary | complementary
+    for r, row in enumerate(counts):
+        for c, value in enumerate(row):
+            if 0 < value < k:
+                assert (r, c) in hidden
+    if not hidden or sum(1 for row in counts if row[0]) < 2:
+        return  # when everyone shares one category the overall column already says so
+    for cell, (low, high) in feasible_range(counts, totals, hidden, partition=True).items():
+        if counts[cell[0]][cell[1]] == 0:
+            continue  # a zero told is no one's count
+        assert low < high, f"cell {cell}={counts[cell[0]][cell[1]]} is exactly {low} in {counts}"
+
+
+@settings(max_examples=80, deadline=None)
+@given(column=st.lists(st.integers(0, 12), min_size=2, max_size=5), k=st.integers(3, 6))
+def test_without_row_relations_each_column_hides_at_least_two_cells(column, k):
+    counts = [[value] for value in column]
+    totals = [sum(column)]
+    primary, complementary = protect(counts, totals, k, overall_column=None)
+    hidden = primary | complementary
+    if not hidden or totals[0] == 0:
+        return
+    for cell, (low, high) in feasible_range(counts, totals, hidden, partition=False).items():
+        if counts[cell[0]][cell[1]] == 0:
+            continue
+        assert low < high
+
+
+def test_bands_from_edges_read_as_in_a_paper():
+    assert [b.label for b in bands_from_edges([0, 5, 10, 20])] == ["0–4", "5–9", "10–19", "20+"]
+    assert [b.label for b in bands_of_width(10)] == ["<30", "30–39", "40–49", "50–59", "60–69", "70+"]
+    assert Band(30, 39).join(Band(40, 49)).label == "30–49"
+
+
+@pytest.mark.parametrize("text", ["", "a, b", "5, 0", "-1, 4"])
+def test_bad_band_edges_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_edges(text)
+
+
+def test_k_is_never_below_three():
+    with pytest.raises(ValueError):
+        check_k(2)
+
+
+GENDER = Variable("gender", "Gender", "nominal", categories=[("female", "Female"), ("male", "Male"), ("other", "Other")])
+AGE = Variable("age", "Age", "numeric", bands=bands_of_width(10), unit="years")
+
+
+def test_a_small_band_is_merged_with_its_smaller_neighbour_and_the_note_says_so():
+    ages = [35] * 6 + [45] * 7 + [55] * 6 + [62] * 2
+    table = build_table1(data={"age": ages}, group_of=[None] * len(ages), groups=[], variables=[AGE], k=5)
+    labels = [row.label for row in table.rows if row.kind == "category"]
+    assert labels == ["30–39", "40–49", "50–69"]
+    assert "Age: 50–59 + 60–69 merged into 50–69 (fewer than 5 in a band)." in table.notes
+    assert [row.cells[0] for row in table.rows if row.kind == "category"] == ["6 (29)", "7 (33)", "8 (38)"]
+
+
+def test_small_nominal_categories_are_pooled_into_other():
+    variable = Variable("role", "Role", "nominal", categories=[("gp", "GP"), ("cmo", "CMO"), ("x", "Other role")])
+    values = ["gp"] * 10 + ["cmo"] * 2 + ["x"] * 3
+    table = build_table1(data={"role": values}, group_of=[None] * 15, groups=[], variables=[variable], k=5)
+    cells = {row.label: row.cells[0] for row in table.rows if row.kind == "category"}
+    assert cells == {"GP": "10 (67)", "Other": "5 (33)"}
+    assert any("pooled" in note for note in table.notes)
+
+
+def test_small_groups_show_neither_counts_nor_medians_nor_ranges():
+    genders = ["female"] * 12 + ["male"] * 9
+    ages = [31, 38, 44, 47, 52, 58, 63] * 3
+    group_of = ["a"] * 4 + ["b"] * 17
+    table = build_table1(
+        data={"gender": genders, "age": ages}, group_of=group_of, groups=[("a", "Group A"), ("b", "Group B")],
+        variables=[GENDER, AGE], k=5, texts=Texts(),
+    )
+    a = 1
+    for row in table.rows:
+        if row.kind in ("category", "summary") and row.cells[a] != "0":
+            assert row.cells[a] == ":"
+    assert any("Group A: fewer than 5" in note for note in table.notes)
+    assert all("–" not in row.cells[a] for row in table.rows)  # no min–max anywhere
