@@ -85,6 +85,14 @@ def test_a_lone_hidden_cell_is_protected_by_the_smallest_other_count():
     assert complementary == {(1, 0)}
 
 
+def test_hidden_zeros_that_nonnegativity_pins_do_not_count_as_protection():
+    # Groups of 1 and 2 hidden whole; 3 = 0 + (1 + 2) would pin them without a further cell.
+    counts = [[3, 0, 1, 2], [1, 1, 0, 0], [2, 2, 0, 0]]
+    primary, complementary = protect(counts, [6, 3, 1, 2], 3)
+    ranges = feasible_range(counts, [6, 3, 1, 2], primary | complementary, partition=True)
+    assert all(low < high for cell, (low, high) in ranges.items() if counts[cell[0]][cell[1]])
+
+
 def test_a_group_smaller_than_k_shows_no_breakdown():
     counts, totals = partitioned_table([[3, 0], [6, 7], [5, 5]])
     primary, _ = protect(counts, totals, 5)

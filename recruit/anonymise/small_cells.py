@@ -5,13 +5,13 @@ and its groups); every column's total n is published. A count from 1 to k-1 is h
 (primary suppression). A hidden cell must not be recomputable from what is published:
 
 - each column sums to its published n, and when the groups partition the cohort, each row's
-  overall count is the sum of its group counts. In such a two-way table a hidden cell is
-  determined exactly when it is a *bridge* of the bipartite graph whose nodes are rows and
-  columns and whose edges are the hidden cells (Cox 1980, "Suppression methodology and
-  statistical disclosure control", JASA 75:377; the "hypercube" method of tau-Argus follows
-  the same idea). So we hide further cells (complementary suppression) until no hidden cell is
-  alone in a line and none is a bridge, choosing the smallest counts so as little as possible
-  is lost.
+  overall count is the sum of its group counts. A hidden count can change without changing
+  anything published only along a cycle of hidden cells (Cox 1980, "Suppression methodology
+  and statistical disclosure control", JASA 75:377; tau-Argus's hypercube method rests on
+  the same idea), and a count of 0 can only go up. So we hide further cells (complementary
+  suppression), the smallest first, until every hidden count can move both ways or at least
+  one way: no line with a single hidden cell, then an exact check on the table's flow network
+  (`_determined`) for what nonnegativity still pins down.
 - a line whose hidden cells add up to fewer than k would still say "these few people", so a
   line's hidden cells must add up to at least k.
 
@@ -42,9 +42,11 @@ def protect(
     columns = len(totals)
     if rows == 0 or columns == 0:
         return set(), set()
+    # A row nobody in the cohort is in is known to be zero everywhere: hiding its cells protects nothing.
+    live = [r for r in range(rows) if overall_column is None or counts[r][overall_column] > 0]
     primary: set[Cell] = set()
     for c in range(columns):
-        for r in range(rows):
+        for r in live:
             value = counts[r][c]
             if (0 < totals[c] < k) or (0 < value < k):
                 primary.add((r, c))
@@ -52,9 +54,9 @@ def protect(
     if not hidden:
         return primary, set()
 
-    lines: list[tuple[str, list[Cell]]] = [("column", [(r, c) for r in range(rows)]) for c in range(columns)]
+    lines: list[tuple[str, list[Cell]]] = [("column", [(r, c) for r in live]) for c in range(columns)]
     if overall_column is not None:
-        lines += [("row", [(r, c) for c in range(columns)]) for r in range(rows)]
+        lines += [("row", [(r, c) for c in range(columns)]) for r in live]
 
     def value(cell: Cell) -> int:
         return counts[cell[0]][cell[1]]
@@ -67,7 +69,7 @@ def protect(
             return None
         return min(candidates, key=lambda cell: (cell[1] == overall_column, value(cell) == 0, value(cell), cell))
 
-    for _ in range(rows * columns + 1):
+    for _ in range(len(live) * columns + 1):
         changed = False
         for kind, line in lines:
             members = line
@@ -78,7 +80,8 @@ def protect(
             if not in_line:
                 continue
             hidden_sum = sum(value(cell) for cell in members if cell in hidden)
-            too_few = 0 < hidden_sum < k and not (kind == "row" and (line[0][0], overall_column) in hidden)
+            # Hidden cells adding up to 0 are known zeros; adding up to under k, a known small group.
+            too_few = hidden_sum < k and not (kind == "row" and (line[0][0], overall_column) in hidden)
             if len(in_line) == 1 or too_few:
                 cell = cheapest(line)
                 if cell is not None:
@@ -86,78 +89,67 @@ def protect(
                     changed = True
         if changed:
             continue
-        bridge = _first_bridge(hidden, overall_column is not None)
-        if bridge is None:
+        stuck = next((cell for cell in sorted(hidden) if value(cell) and _determined(cell, hidden, value, overall_column)), None)
+        if stuck is None:
             break
-        completion = _cheapest_rectangle(bridge, hidden, rows, columns, value, overall_column)
-        if completion is None:
+        candidates = sorted(
+            (cell for cell in ((r, c) for r in live for c in range(columns)) if cell not in hidden),
+            key=lambda cell: (cell[1] == overall_column, value(cell) == 0, value(cell), cell),
+        )
+        fix = next((cell for cell in candidates if not _determined(stuck, hidden | {cell}, value, overall_column)), None)
+        if fix is None:
+            # No single cell frees it: widen its column and look again.
+            fix = cheapest((r, stuck[1]) for r in live) or cheapest((stuck[0], c) for c in range(columns))
+        if fix is None:
             break
-        hidden |= completion
+        hidden.add(fix)
     return primary, hidden - primary
 
 
-def _first_bridge(hidden: set[Cell], rows_related: bool) -> Cell | None:
-    """A hidden cell that is a bridge of the rows–columns graph, or None.
+def _edge(cell: Cell, overall_column: int | None) -> tuple:
+    """The cell as an edge of the table's flow network: a hidden count can change only along a cycle.
 
-    Without row relations every row collapses into one free node, so a cell is a bridge
-    exactly when it is the only hidden cell of its column.
+    With groups partitioning the cohort, people flow from the overall column to their row
+    (category) and on to their group's column: overall cell O -> row, group cell row -> group.
+    Without, each column's cells run from the column to one common free node.
     """
-    edges = sorted(hidden)
-    adjacency: dict[tuple, list[tuple[tuple, int]]] = {}
-    for index, (r, c) in enumerate(edges):
-        row_node = ("r", r) if rows_related else ("r", -1)
-        adjacency.setdefault(row_node, []).append((("c", c), index))
-        adjacency.setdefault(("c", c), []).append((row_node, index))
-    order: dict[tuple, int] = {}
-    low: dict[tuple, int] = {}
-    counter = 0
-    for root in adjacency:
-        if root in order:
-            continue
-        # Iterative Tarjan, so large tables do not hit the recursion limit.
-        order[root] = low[root] = counter
-        counter += 1
-        stack = [(root, -1, iter(adjacency[root]))]
-        while stack:
-            node, via, neighbours = stack[-1]
-            advanced = False
-            for neighbour, edge in neighbours:
-                if edge == via:
-                    continue
-                if neighbour in order:
-                    low[node] = min(low[node], order[neighbour])
-                else:
-                    order[neighbour] = low[neighbour] = counter
-                    counter += 1
-                    stack.append((neighbour, edge, iter(adjacency[neighbour])))
-                    advanced = True
-                    break
-            if not advanced:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > order[parent]:
-                        return edges[via]
-    return None
+    r, c = cell
+    if overall_column is None:
+        return ("c", c), ("free",)
+    if c == overall_column:
+        return ("c", c), ("r", r)
+    return ("r", r), ("c", c)
 
 
-def _cheapest_rectangle(bridge: Cell, hidden: set[Cell], rows: int, columns: int, value, overall_column) -> set[Cell] | None:
-    """The fewest, smallest extra cells that put the bridge on a four-cell cycle."""
-    r, c = bridge
-    best = None
-    for r2 in range(rows):
-        if r2 == r:
+def _determined(cell: Cell, hidden: set[Cell], value, overall_column: int | None) -> bool:
+    """Whether what is published pins the hidden cell to one value.
+
+    A count can go up by one when a cycle of hidden cells leads back from its head to its
+    tail, each cell on the way going up (along its direction) or down (against it, only if it
+    is at least 1); it can go down when such a path leads from its tail to its head.
+    """
+    tail, head = _edge(cell, overall_column)
+    forward: dict[tuple, list[tuple]] = {}
+    for other in hidden:
+        if other == cell:
             continue
-        for c2 in range(columns):
-            if c2 == c:
-                continue
-            extra = {(r2, c), (r, c2), (r2, c2)} - hidden
-            if not extra:
-                continue
-            zeros = sum(1 for cell in extra if value(cell) == 0)
-            overall = sum(1 for cell in extra if cell[1] == overall_column)
-            cost = (overall, zeros, sum(value(cell) for cell in extra), len(extra))
-            if best is None or cost < best[0]:
-                best = (cost, extra)
-    return None if best is None else best[1]
+        a, b = _edge(other, overall_column)
+        forward.setdefault(a, []).append(b)
+        if value(other) >= 1:
+            forward.setdefault(b, []).append(a)
+    if _reaches(forward, head, tail):
+        return False
+    return not (value(cell) >= 1 and _reaches(forward, tail, head))
+
+
+def _reaches(graph: dict, start, goal) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for nxt in graph.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
