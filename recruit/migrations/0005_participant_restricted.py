@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0003_add_links_and_outbox'),
+        ('recruit', '0004_add_participant_imports'),
     ]
 
     operations = [
