@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0004_add_participant_imports'),
+        ('recruit', '0005_audit_append_only'),
     ]
 
     operations = [
