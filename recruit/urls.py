@@ -41,3 +41,20 @@ urlpatterns += [
     path("studies/<int:pk>/imports/<int:import_pk>/", imports.import_detail, name="import-detail"),
     path("studies/<int:pk>/imports/<int:import_pk>/commit/", imports.import_commit_view, name="import-commit"),
 ]
+
+from recruit.views import unsubscribe  # noqa: E402
+
+urlpatterns += [
+    path("p/unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
+]
+
+from recruit.views import campaigns  # noqa: E402
+
+urlpatterns += [
+    path("studies/<int:pk>/campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("studies/<int:pk>/campaigns/new/", campaigns.campaign_edit, name="campaign-new"),
+    path("studies/<int:pk>/campaigns/<int:campaign_pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("studies/<int:pk>/campaigns/<int:campaign_pk>/edit/", campaigns.campaign_edit, name="campaign-edit"),
+    path("studies/<int:pk>/campaigns/<int:campaign_pk>/<str:action>/", campaigns.campaign_action,
+         name="campaign-action"),
+]

@@ -29,3 +29,7 @@ __all__ = [
 from recruit.models.imports import ParticipantImport  # noqa: E402
 
 __all__ += ["ParticipantImport"]
+
+from recruit.models.campaigns import Campaign, CampaignRecipient, RecruitmentSettings  # noqa: E402
+
+__all__ += ["Campaign", "CampaignRecipient", "RecruitmentSettings"]
