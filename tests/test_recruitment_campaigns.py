@@ -205,7 +205,7 @@ def test_unsubscribing_asks_first_then_stops_everything_at_once(study_a, actor_a
     link = [word for word in first.body.split() if "/l/" in word][-1]
     token_path = link.split("://", 1)[1].split("/", 1)[1]
     landing = client.get("/" + token_path, follow=True)
-    assert "Stop receiving invitations?" in landing.content.decode()
+    assert "Slutte å få invitasjoner?" in landing.content.decode()  # in the participant's language
     unsubscribed = Participant.objects.get(email=first.to[0])
     assert not unsubscribed.do_not_contact  # a mail scanner opening the link changes nothing
     client.post("/p/unsubscribe/")
@@ -238,8 +238,9 @@ def test_templates_refuse_unknown_merge_fields_and_need_the_personal_link(study_
 
 def test_a_campaign_with_nobody_to_invite_is_refused(study_a, actor_a):
     campaign = new_campaign(actor_a, study_a)
-    with pytest.raises(ValidationError, match="Nobody matches"):
+    with pytest.raises(ValidationError) as error:
         service.campaign_start(actor=actor_a, campaign=campaign)
+    assert error.value.code == "no_recipients"
     campaign.refresh_from_db()
     assert campaign.status == "draft" and not Message.objects.exists()
 
@@ -250,3 +251,45 @@ def test_the_preview_shows_both_languages_with_merge_fields_filled(study_a, acto
     assert preview["nb"]["subject"] == f"Invitasjon til {study_a.title}"
     assert preview["nb"]["body"].startswith("Hei Kari!") and "EXAMPLE-PERSONAL-LINK" in preview["nb"]["body"]
     assert preview["en"]["body"].startswith("Dear Kari Nordmann,")
+
+
+def test_a_coordinator_writes_previews_and_sends_a_campaign_in_the_pages(study_a, coordinator_a, clock,
+                                                                        django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    registry(study_a, 2, gender="female")
+    registry(study_a, 1, gender="male")
+    client = client_for(coordinator_a)
+    response = client.post(reverse("campaign-new", args=[study_a.pk]), {
+        "name": "Women first", "gender": ["female"], "reminder_after_days": 7, "max_reminders": 1, **TEMPLATE,
+    })
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and campaign.filters == {"gender": ["female"]}
+    page = client.get(response.url)
+    assert page.context["candidates"] == 2
+    assert f"Invitasjon til {study_a.title}" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("campaign-action", args=[study_a.pk, campaign.pk, "start"]))
+    page = client.get(response.url)
+    assert page.context["counts"].recipients == 2
+    assert [status for _r, status in page.context["recipients"]].count("sent") >= 1
+
+
+def test_another_studys_campaign_answers_404_and_viewers_cannot_send(study_a, study_b, coordinator_a, viewer_a,
+                                                                     actor_a):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    theirs = service.campaign_create(actor=Actor.system(), study=study_b, name="B", **TEMPLATE)
+    ours = new_campaign(actor_a, study_a)
+    client = client_for(coordinator_a)
+    assert client.get(reverse("campaign-detail", args=[study_b.pk, theirs.pk])).status_code == 404
+    assert client.get(reverse("campaign-detail", args=[study_a.pk, theirs.pk])).status_code == 404
+    assert client.post(reverse("campaign-action", args=[study_a.pk, theirs.pk, "start"])).status_code == 404
+    assert client_for(viewer_a).post(reverse("campaign-action", args=[study_a.pk, ours.pk, "start"])).status_code == 403
+    ours.refresh_from_db()
+    assert ours.status == "draft"
+
