@@ -58,3 +58,14 @@ urlpatterns += [
     path("studies/<int:pk>/campaigns/<int:campaign_pk>/<str:action>/", campaigns.campaign_action,
          name="campaign-action"),
 ]
+
+from recruit.views import screening  # noqa: E402
+
+urlpatterns += [
+    path("p/screening/", screening.screening, name="screening"),
+    path("p/screening/decline/", screening.screening_decline, name="screening-decline"),
+    path("p/screening/thanks/", screening.screening_done, name="screening-done"),
+    path("studies/<int:pk>/screening/", screening.screening_editor, name="screening-editor"),
+    path("studies/<int:pk>/screening/<str:kind>/<int:item_pk>/delete/", screening.screening_item_delete,
+         name="screening-item-delete"),
+]

@@ -33,3 +33,7 @@ __all__ += ["ParticipantImport"]
 from recruit.models.campaigns import Campaign, CampaignRecipient, RecruitmentSettings  # noqa: E402
 
 __all__ += ["Campaign", "CampaignRecipient", "RecruitmentSettings"]
+
+from recruit.models.screening import EligibilityRule, ScreeningQuestion, ScreeningResponse  # noqa: E402
+
+__all__ += ["EligibilityRule", "ScreeningQuestion", "ScreeningResponse"]
