@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from recruit.actors import Actor
 from recruit.campaign_forms import FILTER_FIELDS, CampaignForm, RecruitmentSettingsForm, filters_from
 from recruit.filters import ParticipantFilter
+from recruit.funnel_selectors import study_funnel
 from recruit.models import Campaign, Participant
 from recruit.selectors import EDIT_ROLES, studies_visible_to, study_role
 from recruit.services import campaigns as service
@@ -109,6 +110,7 @@ def campaign_detail(request, pk, campaign_pk):
                             "participant__family_name", "enrollment__status", "message__status", "message__error",
                             "message__sent_at"))
         page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["funnel"] = study_funnel(study)["campaigns"].get(campaign.pk, [])
         context["page"] = page
         context["recipients"] = [(r, service.recipient_status(r)) for r in page.object_list]
         audit_record(actor=Actor.from_request(request), action="campaign.recipients.view", obj=campaign,
