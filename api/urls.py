@@ -7,6 +7,13 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.imports import ParticipantImportViewSet
 from api.views.participants import ParticipantViewSet, RegionViewSet
+from api.views.recruitment import (
+    CampaignViewSet,
+    EligibilityRuleViewSet,
+    MessageViewSet,
+    ScreeningQuestionViewSet,
+    ScreeningResponseViewSet,
+)
 from api.views.studies import EnrollmentViewSet, MembershipViewSet, StudyViewSet
 
 router = DefaultRouter()
@@ -16,6 +23,11 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("regions", RegionViewSet, basename="region")
 router.register("imports", ParticipantImportViewSet, basename="import")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("messages", MessageViewSet, basename="message")
+router.register("screening-questions", ScreeningQuestionViewSet, basename="screening-question")
+router.register("eligibility-rules", EligibilityRuleViewSet, basename="eligibility-rule")
+router.register("screening-responses", ScreeningResponseViewSet, basename="screening-response")
 
 app_name = "api"
 

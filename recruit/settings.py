@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
         "StudyStatusEnum": "recruit.models.studies.Study.Status",
         "ParticipantRoleEnum": "recruit.models.participants.Role",
         "MembershipRoleEnum": "recruit.models.studies.Membership.Role",
+        "ImportStatusEnum": "recruit.models.imports.ParticipantImport.Status",
+        "CampaignStatusEnum": "recruit.models.campaigns.Campaign.Status",
+        "MessageStatusEnum": "recruit.models.messages.Message.Status",
     },
 }
 

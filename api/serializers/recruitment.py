@@ -1,0 +1,86 @@
+from rest_framework import serializers
+
+from recruit.models import Campaign, CampaignRecipient, EligibilityRule, Message, ScreeningQuestion, ScreeningResponse
+from recruit.selectors import studies_editable_by
+from recruit.services.campaigns import EDITABLE_FIELDS as CAMPAIGN_FIELDS
+from recruit.services.screening import QUESTION_FIELDS
+
+
+class _StudyScoped(serializers.ModelSerializer):
+    """`study` may be any study the user edits; other studies are 'does not exist'."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if "study" in self.fields and not self.fields["study"].read_only:
+            self.fields["study"].queryset = studies_editable_by(request.user if request else None)
+
+
+class CampaignSerializer(_StudyScoped):
+    class Meta:
+        model = Campaign
+        fields = ["id", "study", *CAMPAIGN_FIELDS, "status", "created_at", "started_at"]
+        read_only_fields = ["status", "created_at", "started_at"]
+
+
+class CampaignUpdateSerializer(CampaignSerializer):
+    class Meta(CampaignSerializer.Meta):
+        read_only_fields = ["study", "status", "created_at", "started_at"]
+
+
+class CampaignCountsSerializer(serializers.Serializer):
+    recipients = serializers.IntegerField()
+    queued = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    responded = serializers.IntegerField()
+    reminders = serializers.IntegerField()
+
+
+class CampaignPreviewSerializer(serializers.Serializer):
+    nb = serializers.DictField(child=serializers.CharField())
+    en = serializers.DictField(child=serializers.CharField())
+
+
+class CampaignRecipientSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text="queued, sent, failed, cancelled or responded")
+    error = serializers.CharField(source="message.error", default="")
+    sent_at = serializers.DateTimeField(source="message.sent_at", default=None)
+
+    class Meta:
+        model = CampaignRecipient
+        fields = ["id", "participant", "enrollment", "status", "error", "sent_at", "reminders_sent", "last_contacted_at"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "participant", "study", "status", "error", "subject", "attempts", "not_before",
+                  "created_at", "sent_at"]
+
+
+class ScreeningQuestionSerializer(_StudyScoped):
+    class Meta:
+        model = ScreeningQuestion
+        fields = ["id", "study", *QUESTION_FIELDS]
+        validators = []
+
+
+class ScreeningQuestionUpdateSerializer(ScreeningQuestionSerializer):
+    class Meta(ScreeningQuestionSerializer.Meta):
+        read_only_fields = ["study"]
+
+
+class EligibilityRuleSerializer(_StudyScoped):
+    class Meta:
+        model = EligibilityRule
+        fields = ["id", "study", "attribute", "operator", "value"]
+
+
+class ScreeningResponseSerializer(serializers.ModelSerializer):
+    study = serializers.IntegerField(source="enrollment.study_id", read_only=True)
+
+    class Meta:
+        model = ScreeningResponse
+        fields = ["id", "enrollment", "study", "answers", "may_contact", "is_eligible", "declined", "submitted_at"]
