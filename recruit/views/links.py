@@ -89,7 +89,11 @@ def participant_link_required(purpose: str, *, allow_completed: bool = False):
                 if not (allow_completed and error.code == "completed"):
                     return link_error(request, error)
             request.link, request.enrollment = link, link.enrollment
-            return private(view(request, *args, **kwargs))
+            response = private(view(request, *args, **kwargs))
+            # These URLs hold no token, and under no-referrer Chromium sends "Origin: null" with a
+            # form's POST, which Django's CSRF check refuses; same-origin still tells no other site.
+            response["Referrer-Policy"] = "same-origin"
+            return response
 
         return wrapped
 
