@@ -35,7 +35,7 @@ from recruit.selectors import participants_editable_by
 from recruit.services.access import require_study_editor
 from recruit.services.audit import audit_record, changes_between
 from recruit.services.links import link_issue, link_url
-from recruit.services.messages import RENDERERS, email_to, message_send
+from recruit.services.messages import RENDERERS, email_to, messages_send_batch
 
 INVITATION = "campaign.invitation"
 REMINDER = "campaign.reminder"
@@ -45,6 +45,10 @@ RENDERERS[REMINDER] = "recruit.services.campaigns.render_reminder"
 # Queued messages of a paused campaign wait "until" this: the outbox sweep leaves them alone.
 PAUSED_UNTIL = datetime.datetime(2999, 1, 1, tzinfo=datetime.timezone.utc)
 BATCH = 1000
+# Messages claimed, rendered and sent together; a pause takes effect between chunks.
+SEND_CHUNK = 200
+# The campaign being sent, so rendering its messages does not read it again for each one.
+_campaign_cache: dict[int, Campaign] = {}
 EDITABLE_FIELDS = ("name", "filters", "subject_nb", "body_nb", "subject_en", "body_en",
                    "reminder_after_days", "max_reminders")
 SETTINGS_FIELDS = ("contact_limit", "contact_window_months", "send_rate_per_minute")
@@ -335,7 +339,7 @@ def campaign_send_due(campaign_id: int, sending_round: int | None = None, limit:
     Stops if the campaign was paused (or resumed into a newer round) meanwhile, and schedules
     itself again for the next message that falls due.
     """
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    campaign = Campaign.objects.select_related("study").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     if sending_round is not None and sending_round != campaign.sending_round:
@@ -343,13 +347,18 @@ def campaign_send_due(campaign_id: int, sending_round: int | None = None, limit:
     now = timezone.now()
     queued = campaign_messages(campaign).filter(status=Message.Status.QUEUED)
     due = queued.filter(not_before__lte=now).order_by("not_before", "id").values_list("pk", flat=True)
+    ids = list(due[:limit] if limit else due)
     sent = 0
-    for i, pk in enumerate(due[:limit] if limit else due.iterator(chunk_size=BATCH)):
-        if i and i % 200 == 0 and not Campaign.objects.filter(
+    for start in range(0, len(ids), SEND_CHUNK):
+        if start and not Campaign.objects.filter(
             pk=campaign_id, status=Campaign.Status.SENDING, sending_round=campaign.sending_round
         ).exists():
-            return sent  # paused halfway through a batch
-        sent += message_send(pk) == Message.Status.SENT
+            return sent  # paused halfway through
+        _campaign_cache[campaign.pk] = campaign
+        try:
+            sent += messages_send_batch(ids[start:start + SEND_CHUNK])
+        finally:
+            _campaign_cache.clear()
     next_due = queued.order_by("not_before").values_list("not_before", flat=True).first()
     if next_due is not None and next_due < PAUSED_UNTIL and sending_round is not None:
         _schedule(campaign, run_after=max(next_due, timezone.now()))
@@ -447,7 +456,8 @@ def _render(message: Message, reminder: int):
     participant = message.participant
     if participant.do_not_contact:
         raise DoNotContact("The participant asked not to be contacted.")
-    campaign = Campaign.objects.select_related("study").get(pk=message.payload["campaign"])
+    campaign = _campaign_cache.get(message.payload["campaign"]) or Campaign.objects.select_related("study").get(
+        pk=message.payload["campaign"])
     enrollment = Enrollment(pk=message.payload["enrollment"], study=campaign.study, participant=participant)
     _link, screening = link_issue(enrollment=enrollment, purpose=PersonalLink.Purpose.SCREENING)
     _link, unsubscribe = link_issue(enrollment=enrollment, purpose=PersonalLink.Purpose.UNSUBSCRIBE)
