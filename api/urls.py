@@ -11,6 +11,7 @@ from api.views.recruitment import (
     CampaignViewSet,
     EligibilityRuleViewSet,
     MessageViewSet,
+    SamplingQuotaViewSet,
     ScreeningQuestionViewSet,
     ScreeningResponseViewSet,
 )
@@ -28,6 +29,7 @@ router.register("messages", MessageViewSet, basename="message")
 router.register("screening-questions", ScreeningQuestionViewSet, basename="screening-question")
 router.register("eligibility-rules", EligibilityRuleViewSet, basename="eligibility-rule")
 router.register("screening-responses", ScreeningResponseViewSet, basename="screening-response")
+router.register("sampling-quotas", SamplingQuotaViewSet, basename="sampling-quota")
 
 app_name = "api"
 

@@ -69,3 +69,10 @@ urlpatterns += [
     path("studies/<int:pk>/screening/<str:kind>/<int:item_pk>/delete/", screening.screening_item_delete,
          name="screening-item-delete"),
 ]
+
+from recruit.views import sampling  # noqa: E402
+
+urlpatterns += [
+    path("studies/<int:pk>/sampling/", sampling.sampling_frame, name="sampling-frame"),
+    path("studies/<int:pk>/sampling/<int:quota_pk>/delete/", sampling.quota_delete, name="quota-delete"),
+]

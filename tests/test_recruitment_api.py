@@ -81,3 +81,18 @@ def test_responses_are_listed_for_the_users_studies_only(study_a, study_b, coord
     listed = api_for(coordinator_a).get("/api/v1/screening-responses/")
     assert [r["enrollment"] for r in listed.data["results"]] == [enrollment_a.pk]
     assert not Message.objects.exists()
+
+
+def test_sampling_quotas_and_the_frame_through_the_api(study_a, study_b, coordinator_a):
+    make_participant(study_a, gender="female")
+    api = api_for(coordinator_a)
+    created = api.post("/api/v1/sampling-quotas/", {"study": study_a.pk, "label": "Women",
+                                                    "criteria": {"gender": "female"}, "target": 2}, format="json")
+    assert created.status_code == 201, created.data
+    bad = api.post("/api/v1/sampling-quotas/", {"study": study_a.pk, "label": "x", "criteria": {"shoe": 42},
+                                                "target": 2}, format="json")
+    assert bad.status_code == 400 and "criteria" in bad.data
+    frame = api.get("/api/v1/sampling-quotas/frame/", {"study": study_a.pk})
+    assert frame.status_code == 200
+    assert frame.data[0]["counts"]["invited"] == 1 and frame.data[0]["short"] == 2
+    assert api.get("/api/v1/sampling-quotas/frame/", {"study": study_b.pk}).status_code == 404

@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from recruit.models import Campaign, CampaignRecipient, EligibilityRule, Message, ScreeningQuestion, ScreeningResponse
+from recruit.models import (
+    Campaign,
+    CampaignRecipient,
+    EligibilityRule,
+    Message,
+    SamplingQuota,
+    ScreeningQuestion,
+    ScreeningResponse,
+)
 from recruit.selectors import studies_editable_by
 from recruit.services.campaigns import EDITABLE_FIELDS as CAMPAIGN_FIELDS
 from recruit.services.screening import QUESTION_FIELDS
@@ -84,3 +92,25 @@ class ScreeningResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScreeningResponse
         fields = ["id", "enrollment", "study", "answers", "may_contact", "is_eligible", "declined", "submitted_at"]
+
+
+class SamplingQuotaSerializer(_StudyScoped):
+    class Meta:
+        model = SamplingQuota
+        fields = ["id", "study", "label", "criteria", "target", "target_is_percent"]
+
+
+class SamplingQuotaUpdateSerializer(SamplingQuotaSerializer):
+    class Meta(SamplingQuotaSerializer.Meta):
+        read_only_fields = ["study"]
+
+
+class SamplingCellSerializer(serializers.Serializer):
+    quota = serializers.IntegerField(source="quota_id")
+    label = serializers.CharField()
+    criteria = serializers.DictField()
+    target = serializers.IntegerField(help_text="Consented participants wanted (a percentage target is resolved).")
+    counts = serializers.DictField(child=serializers.IntegerField(),
+                                   help_text="invited, eligible, consented, scheduled")
+    short = serializers.IntegerField()
+    is_empty = serializers.BooleanField()

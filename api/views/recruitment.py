@@ -1,6 +1,7 @@
 """Survey recruitment in the API: campaigns, the outbox's messages, screening definitions and responses."""
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,14 +14,18 @@ from api.serializers.recruitment import (
     CampaignUpdateSerializer,
     EligibilityRuleSerializer,
     MessageSerializer,
+    SamplingCellSerializer,
+    SamplingQuotaSerializer,
+    SamplingQuotaUpdateSerializer,
     ScreeningQuestionSerializer,
     ScreeningQuestionUpdateSerializer,
     ScreeningResponseSerializer,
 )
 from recruit.actors import Actor
-from recruit.models import Campaign, EligibilityRule, Message, ScreeningQuestion, ScreeningResponse
+from recruit.models import Campaign, EligibilityRule, Message, SamplingQuota, ScreeningQuestion, ScreeningResponse
 from recruit.selectors import studies_visible_to
 from recruit.services import campaigns as campaign_service
+from recruit.services import sampling as sampling_service
 from recruit.services import screening as screening_service
 from recruit.services.audit import audit_record
 
@@ -176,3 +181,40 @@ class ScreeningResponseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.R
     def get_queryset(self):
         return ScreeningResponse.objects.filter(enrollment__study__in=_visible(self.request)).select_related(
             "enrollment")
+
+
+class SamplingQuotaViewSet(viewsets.ModelViewSet):
+    """The sampling frame's cells and per-attribute targets; `frame` counts how full each is."""
+
+    filterset_fields = ["study"]
+    ordering = ["study", "id"]
+
+    def get_queryset(self):
+        return SamplingQuota.objects.filter(study__in=_visible(self.request))
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return SamplingQuotaUpdateSerializer
+        return SamplingQuotaSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = sampling_service.quota_save(actor=Actor.from_request(self.request),
+                                                          **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        quota = serializer.instance
+        data = {"label": quota.label, "criteria": quota.criteria, "target": quota.target,
+                "target_is_percent": quota.target_is_percent, **serializer.validated_data}
+        serializer.instance = sampling_service.quota_save(actor=Actor.from_request(self.request), study=quota.study,
+                                                          quota=quota, **data)
+
+    def perform_destroy(self, instance):
+        sampling_service.quota_delete(actor=Actor.from_request(self.request), quota=instance)
+
+    @extend_schema(parameters=[OpenApiParameter("study", int, required=True)],
+                   responses=SamplingCellSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def frame(self, request):
+        """Each quota's target and its invited, eligible, consented and scheduled counts for one study."""
+        study = get_object_or_404(studies_visible_to(request.user), pk=request.query_params.get("study") or 0)
+        return Response(SamplingCellSerializer(sampling_service.sampling_frame(study), many=True).data)

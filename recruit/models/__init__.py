@@ -37,3 +37,7 @@ __all__ += ["Campaign", "CampaignRecipient", "RecruitmentSettings"]
 from recruit.models.screening import EligibilityRule, ScreeningQuestion, ScreeningResponse  # noqa: E402
 
 __all__ += ["EligibilityRule", "ScreeningQuestion", "ScreeningResponse"]
+
+from recruit.models.sampling import SamplingQuota  # noqa: E402
+
+__all__ += ["SamplingQuota"]
