@@ -299,3 +299,10 @@ def test_another_studys_campaign_answers_404_and_viewers_cannot_send(study_a, st
     ours.refresh_from_db()
     assert ours.status == "draft"
 
+
+
+def test_a_restricted_participant_is_never_invited(study_a, actor_a):
+    person, restricted = registry(study_a, 2)
+    Participant.objects.filter(pk=restricted.pk).update(restricted=True)
+    campaign = new_campaign(actor_a, study_a)
+    assert list(service.campaign_candidates(actor=actor_a, campaign=campaign)) == [person]
