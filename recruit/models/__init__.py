@@ -29,3 +29,11 @@ __all__ = [
 from recruit.models.imports import ParticipantImport  # noqa: E402
 
 __all__ += ["ParticipantImport"]
+
+from recruit.models.pseudonyms import Pseudonym  # noqa: E402
+
+__all__ += ["Pseudonym"]
+
+from recruit.models.gdpr import ParticipationProof  # noqa: E402
+
+__all__ += ["ParticipationProof"]
