@@ -159,11 +159,15 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
         bands = list(variable.bands)
         keys = []
         numbers: list[list[float]] = [[] for _ in range(width)]
+        band_of: dict = {}  # few distinct ages and years: look each up once
         for value, columns_in in zip(values, column_of):
             if value is None:
                 keys.append(MISSING)
                 continue
-            keys.append(band_index(value, bands))
+            band = band_of.get(value)
+            if band is None:
+                band = band_of[value] = band_index(value, bands)
+            keys.append(band)
             numbers[0].append(value)
             for column in columns_in:
                 numbers[column].append(value)
