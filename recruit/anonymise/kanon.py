@@ -13,7 +13,7 @@ more than the few thousand combinations they hold.
 """
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
 STAR = "*"
@@ -46,11 +46,16 @@ class Solution:
     population: int
     suppressed_keys: frozenset  # generalised combinations that are suppressed
     classes: int
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def generalise(self, hierarchies: Sequence[Hierarchy], raw: tuple) -> tuple:
-        key = tuple(h.generalise(value, self.levels[h.name]) for h, value in zip(hierarchies, raw))
-        if key in self.suppressed_keys:
-            return tuple(STAR for _ in hierarchies)
+        # Rows repeat a few thousand combinations: work each out once (labels may be translated).
+        key = self._memo.get(raw)
+        if key is None:
+            key = tuple(h.generalise(value, self.levels[h.name]) for h, value in zip(hierarchies, raw))
+            if key in self.suppressed_keys:
+                key = tuple(STAR for _ in hierarchies)
+            self._memo[raw] = key
         return key
 
 
