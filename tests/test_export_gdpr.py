@@ -75,7 +75,8 @@ def test_a_participant_downloads_their_own_data_through_a_personal_link(person, 
     response = client.get(f"/l/{token}/")
     assert response.status_code == 302 and response["Location"] == "/p/my-data/"
     page = client.get("/p/my-data/")
-    assert page.status_code == 200 and "Download as PDF" in page.text
+    assert page.status_code == 200 and 'href="/p/my-data/data.pdf"' in page.text  # in their language (nb)
+    assert 'lang="nb"' in page.text
     data = json.loads(client.get("/p/my-data/data.json").content)
     assert data["participant"]["hpr_number"] == "7654321"
     assert "token_hash" not in json.dumps(data)
