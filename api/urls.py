@@ -44,3 +44,17 @@ urlpatterns = [
         name="docs",
     ),
 ]
+
+# Anonymised export and the participant's rights.
+from api.views import exports  # noqa: E402
+
+urlpatterns += [
+    path("v1/studies/<int:pk>/table1/", exports.Table1View.as_view(), name="study-table1"),
+    path("v1/studies/<int:pk>/pseudonymised/", exports.PseudonymisedView.as_view(), name="study-pseudonymised"),
+    path("v1/studies/<int:pk>/pseudonymised/export/", exports.PseudonymisedExportView.as_view(),
+         name="study-pseudonymised-export"),
+    path("v1/studies/<int:pk>/pseudonym-key/", exports.PseudonymKeyView.as_view(), name="study-pseudonym-key"),
+    path("v1/participants/<int:pk>/data/", exports.ParticipantDataView.as_view(), name="participant-data"),
+    path("v1/participants/<int:pk>/restrict/", exports.ParticipantRestrictView.as_view(), name="participant-restrict"),
+    path("v1/participants/<int:pk>/erase/", exports.ParticipantEraseView.as_view(), name="participant-erase"),
+]

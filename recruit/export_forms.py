@@ -25,14 +25,34 @@ class Table1Form(forms.Form):
         help_text=_("Withdrawn and restricted participants are never included."),
     )
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, group_by="status", **kwargs):
         # No query string: the defaults, as if submitted, so the page shows a table at once.
         if not data or "k" not in data:
             data = QueryDict(mutable=True)
             data.update({
-                "k": DEFAULT_K, "group_by": "status", "age_width": DEFAULT_AGE_WIDTH,
+                "k": DEFAULT_K, "group_by": group_by, "age_width": DEFAULT_AGE_WIDTH,
                 "experience_edges": "0, 5, 10, 20",
             })
             data.setlist("statuses", list(DEFAULT_STATUSES))
         super().__init__(data, **kwargs)
         self.fields["group_by"].choices = list(groupings().items())
+
+
+class PseudonymisedForm(forms.Form):
+    columns = forms.MultipleChoiceField(
+        label=_("Columns besides the code"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Names, contact details, HPR number, practice, municipality and birth year are never exported."),
+    )
+    k = forms.IntegerField(
+        label=_("Each combination shared by at least (k)"), min_value=MIN_K, initial=DEFAULT_K,
+    )
+
+    def __init__(self, data=None, **kwargs):
+        from recruit.services.pseudonyms import DEFAULT_QUASI_IDENTIFIERS, quasi_identifiers
+
+        if not data or "k" not in data:
+            data = QueryDict(mutable=True)
+            data["k"] = DEFAULT_K
+            data.setlist("columns", list(DEFAULT_QUASI_IDENTIFIERS))
+        super().__init__(data, **kwargs)
+        self.fields["columns"].choices = list(quasi_identifiers().items())

@@ -247,3 +247,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+
+# Anonymised export / GDPR: `manage.py purge` erases participants of studies that ended more
+# than this many days ago (keeping only pseudonymous proof of consent and withdrawal).
+RECRUIT_RETENTION_DAYS = env_int("RECRUIT_RETENTION_DAYS", 365)

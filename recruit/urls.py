@@ -24,6 +24,9 @@ urlpatterns = [
     path("enrollments/<int:pk>/status/", enrollments.enrollment_transition_view, name="enrollment-transition"),
     path("studies/<int:pk>/table1/", exports.table1_page, name="table1"),
     path("studies/<int:pk>/table1.<str:fmt>", exports.table1_download, name="table1-download"),
+    path("studies/<int:pk>/pseudonymised/", exports.pseudonymised_page, name="pseudonymised"),
+    path("studies/<int:pk>/pseudonymised.csv", exports.pseudonymised_download, name="pseudonymised-download"),
+    path("studies/<int:pk>/pseudonym-key.csv", exports.pseudonym_key_download, name="pseudonym-key"),
     # Participants' pages, reached through personal links.
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),
@@ -75,4 +78,15 @@ from recruit.views import sampling  # noqa: E402
 urlpatterns += [
     path("studies/<int:pk>/sampling/", sampling.sampling_frame, name="sampling-frame"),
     path("studies/<int:pk>/sampling/<int:quota_pk>/delete/", sampling.quota_delete, name="quota-delete"),
+]
+
+# Anonymised export: the participant's rights (data, restriction, erasure).
+from recruit.views import gdpr  # noqa: E402
+
+urlpatterns += [
+    path("participants/<int:pk>/data.<str:fmt>", gdpr.participant_data_download, name="participant-data"),
+    path("participants/<int:pk>/restrict/", gdpr.participant_restrict_view, name="participant-restrict"),
+    path("participants/<int:pk>/erase/", gdpr.participant_erase_view, name="participant-erase"),
+    path("p/my-data/", gdpr.own_data, name="own-data"),
+    path("p/my-data/data.<str:fmt>", gdpr.own_data_download, name="own-data-download"),
 ]

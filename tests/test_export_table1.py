@@ -1,6 +1,7 @@
 """Table 1 for a study: page, downloads in every format, audit, access, who is counted."""
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -130,3 +131,42 @@ def test_no_name_email_or_hpr_in_any_table1_file(cohort, study_a, coordinator_a)
         for person in cohort:
             for value in (person.given_name, person.family_name, person.email, person.hpr_number):
                 assert value not in text, (fmt, value)
+
+
+def test_composition_charts_are_svg_without_styles_and_hide_small_groups(cohort, study_a, coordinator_a):
+    Enrollment.objects.filter(participant__in=cohort[:3]).update(status=Status.SCHEDULED)
+    response = client_for(coordinator_a).get(f"/studies/{study_a.pk}/table1/")
+    svgs = re.findall(r"<svg.*?</svg>", response.text, flags=re.S)
+    assert len(svgs) >= 5
+    for svg in svgs:
+        assert "style=" not in svg and "<script" not in svg
+    gender = next(svg for svg in svgs if "<title>Gender</title>" in svg)
+    # Scheduled (3 people, fewer than k) is one grey hidden bar, with no women or men drawn.
+    scheduled = gender.split("Scheduled (n=3)")[1].split("</text>")[1]
+    assert 'fill="#BBBBBB"><title>hidden</title>' in scheduled.split("<text")[0]
+    age = next(svg for svg in svgs if "Age, years" in svg)
+    assert "Scheduled (n=3)" in age and ">hidden</text>" in age
+
+
+def test_the_pdf_holds_the_charts(cohort, study_a, coordinator_a):
+    pdf = PdfReader(io.BytesIO(download(coordinator_a, study_a, "pdf")))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Age, years: median and interquartile range" in text
+    assert "Practice setting" in text
+
+
+def test_with_sessions_the_columns_are_the_sessions(cohort, study_a, actor_a):
+    from recruit.models import Booking
+    from tests.scheduling_helpers import make_session
+
+    first = make_session(study_a, title="Group 1", capacity=12)
+    second = make_session(study_a, title="Group 2", capacity=12)
+    enrollments = list(Enrollment.objects.filter(study=study_a).order_by("pk"))
+    for index, enrollment in enumerate(enrollments[:16]):
+        Booking.objects.create(session=first if index < 8 else second, enrollment=enrollment)
+    options = table1_options(group_by="session")
+    table = table1_build(actor=actor_a, study=study_a, options=options)
+    labels = [c.label for c in table.columns]
+    assert labels[0] == "All" and labels[1].startswith("Group 1") and labels[2].startswith("Group 2")
+    assert labels[3] == "Not in a session"
+    assert [c.n for c in table.columns] == [21, 8, 8, 5]

@@ -67,6 +67,8 @@ class Row:
     kind: str  # "n", "heading", "summary", "category"
     cells: list[str] = field(default_factory=list)
     counts: list[int | None] = field(default_factory=list)  # None where hidden or not a count
+    # For a summary row: (first quartile, median, third quartile) per column, None where hidden.
+    quartiles: list[tuple[float, float, float] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -110,7 +112,7 @@ def build_table1(
 ) -> Table1:
     """Table 1 for the cohort (every index of the data lists) and its groups.
 
-    group_of[i] is the key of participant i's group (None: in no group). With partition the
+    group_of[i] is the key of participant i's group (None: in no group; a tuple: several). With partition the
     groups cover the cohort exactly once, so row sums over groups equal the overall column,
     which complementary suppression must take into account.
     """
@@ -118,10 +120,15 @@ def build_table1(
     population = len(group_of)
     group_keys = [key for key, _ in groups]
     position = {key: index + 1 for index, key in enumerate(group_keys)}
-    column_of = [position.get(key, 0) for key in group_of]
+    # Each participant's group columns: one key, or a tuple of keys when groups overlap.
+    column_of = [
+        tuple(position[g] for g in key if g in position) if isinstance(key, tuple)
+        else ((position[key],) if key in position else ())
+        for key in group_of
+    ]
     sizes = [population] + [0] * len(groups)
-    for column in column_of:
-        if column:
+    for columns_in in column_of:
+        for column in columns_in:
             sizes[column] += 1
     columns = [Column("all", texts.all_label, population)] + [
         Column(key, label, sizes[index + 1]) for index, (key, label) in enumerate(groups)
@@ -152,13 +159,17 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
         bands = list(variable.bands)
         keys = []
         numbers: list[list[float]] = [[] for _ in range(width)]
-        for value, column in zip(values, column_of):
+        band_of: dict = {}  # few distinct ages and years: look each up once
+        for value, columns_in in zip(values, column_of):
             if value is None:
                 keys.append(MISSING)
                 continue
-            keys.append(band_index(value, bands))
+            band = band_of.get(value)
+            if band is None:
+                band = band_of[value] = band_index(value, bands)
+            keys.append(band)
             numbers[0].append(value)
-            if column:
+            for column in columns_in:
                 numbers[column].append(value)
         categories = [(index, band.label, [index]) for index, band in enumerate(bands)]
     else:
@@ -166,10 +177,10 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
         numbers = None
         categories = [(key, label, [key]) for key, label in variable.categories]
     counts = {}
-    for key, column in zip(keys, column_of):
+    for key, columns_in in zip(keys, column_of):
         line = counts.setdefault(key, [0] * width)
         line[0] += 1
-        if column:
+        for column in columns_in:
             line[column] += 1
     categories = [c for c in categories if variable.keep_empty or counts.get(c[0], [0])[0] > 0]
 
@@ -196,17 +207,19 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
     heading = variable.label + (f", {variable.unit}" if variable.unit else "")
     rows = [Row(variable.key, heading, "heading", [""] * width, [None] * width)]
     if numbers is not None:
-        cells, hidden_for = [], []
+        cells, hidden_for, quartiles = [], [], []
         for index, column_values in enumerate(numbers):
             if len(column_values) < k:
                 cells.append(texts.hidden_mark if column_values else "")
+                quartiles.append(None)
                 if column_values:
                     hidden_for.append(columns[index].label)
             else:
-                cells.append(_median_iqr(column_values))
+                quartiles.append(_quartiles(column_values))
+                cells.append(_median_iqr(quartiles[-1]))
         if hidden_for:
             notes.append(texts.summary_hidden.format(variable=variable.label, groups=", ".join(hidden_for), k=k))
-        rows.append(Row(variable.key, texts.median_label, "summary", cells, [None] * width))
+        rows.append(Row(variable.key, texts.median_label, "summary", cells, [None] * width, quartiles))
     for r, (_, label, _) in enumerate(categories):
         cells, shown = [], []
         for c in range(width):
@@ -271,10 +284,15 @@ def _count_percent(count: int, n: int) -> str:
     return f"{count} ({round(100 * count / n)})"
 
 
-def _median_iqr(values: list[float]) -> str:
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
     if len(values) == 1:
-        return _number(values[0])
+        return (values[0],) * 3
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, median, q3
+
+
+def _median_iqr(quartiles: tuple[float, float, float]) -> str:
+    q1, median, q3 = quartiles
     return f"{_number(median)} ({_number(q1)}\u2013{_number(q3)})"
 
 

@@ -41,3 +41,11 @@ __all__ += ["EligibilityRule", "ScreeningQuestion", "ScreeningResponse"]
 from recruit.models.sampling import SamplingQuota  # noqa: E402
 
 __all__ += ["SamplingQuota"]
+
+from recruit.models.pseudonyms import Pseudonym  # noqa: E402
+
+__all__ += ["Pseudonym"]
+
+from recruit.models.gdpr import ParticipationProof  # noqa: E402
+
+__all__ += ["ParticipationProof"]

@@ -9,15 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recruit.actors import Actor
+from recruit.anonymise.charts import Chart, box_plots, stacked_bars, to_drawing, to_svg
 from recruit.anonymise.bands import bands_from_edges, bands_of_width, parse_edges
 from recruit.anonymise.table1 import DEFAULT_K, MIN_K, Table1, Texts, Variable, build_table1
 from recruit.anonymise.table1_files import CONTENT_TYPES, RENDERERS
-from recruit.models import Enrollment, Gender, PracticeSetting, Role, Study
+from recruit.models import Booking, Enrollment, Gender, PracticeSetting, Role, Session, Study
 from recruit.pipeline import Status
 from recruit.selectors import study_role
 from recruit.services.audit import audit_record
 
-GROUPINGS = ("status", "role", "none")
+GROUPINGS = ("session", "status", "role", "none")
 DEFAULT_EXPERIENCE_EDGES = (0, 5, 10, 20)
 DEFAULT_AGE_WIDTH = 10
 # Who is described by default: everyone enrolled who has not withdrawn or been screened out.
@@ -86,7 +87,15 @@ def table1_options(
 
 
 def groupings() -> dict[str, str]:
-    return {"status": _("Recruitment status"), "role": _("Role"), "none": _("No groups (whole cohort)")}
+    return {
+        "session": _("Session (focus group, interview)"), "status": _("Recruitment status"), "role": _("Role"),
+        "none": _("No groups (whole cohort)"),
+    }
+
+
+def default_grouping(study: Study) -> str:
+    """By session once the study has sessions, by recruitment status before."""
+    return "session" if Session.objects.filter(study=study).exists() else "status"
 
 
 def require_study_member(actor: Actor, study: Study) -> None:
@@ -129,9 +138,13 @@ def texts() -> Texts:
     )
 
 
+def _plain(choices) -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in choices]
+
+
 def variables(options: Table1Options) -> list[Variable]:
     return [
-        Variable("gender", _("Gender"), "nominal", categories=Gender.choices),
+        Variable("gender", _("Gender"), "nominal", categories=_plain(Gender.choices)),
         Variable("age", _("Age"), "numeric", bands=bands_of_width(options.age_width), unit=_("years")),
         Variable(
             "experience", _("Years in general practice"), "numeric",
@@ -141,9 +154,9 @@ def variables(options: Table1Options) -> list[Variable]:
             "specialist", _("Specialist in general practice"), "nominal",
             categories=[("yes", _("Yes")), ("no", _("No"))], keep_empty=True,
         ),
-        Variable("setting", _("Practice setting"), "ordered", categories=PracticeSetting.choices),
+        Variable("setting", _("Practice setting"), "ordered", categories=_plain(PracticeSetting.choices)),
         Variable("region", _("Region"), "nominal", categories=[]),
-        Variable("role", _("Role"), "nominal", categories=Role.choices),
+        Variable("role", _("Role"), "nominal", categories=_plain(Role.choices)),
     ]
 
 
@@ -151,13 +164,14 @@ def _columns(study: Study, options: Table1Options):
     """Plain columnar data for the engine, in one query over the cohort."""
     year = reference_year(study)
     rows = cohort(study, options.statuses).values_list(
-        "status", "participant__gender", "participant__birth_year", "participant__gp_start_year",
+        "pk", "status", "participant__gender", "participant__birth_year", "participant__gp_start_year",
         "participant__is_specialist", "participant__practice_setting", "participant__county__area",
         "participant__role",
     ).order_by()
     data = {key: [] for key in ("gender", "age", "experience", "specialist", "setting", "region", "role")}
-    statuses = []
-    for status, gender, birth_year, start, specialist, setting, area, role in rows.iterator(chunk_size=5000):
+    statuses, enrollment_ids = [], []
+    for pk, status, gender, birth_year, start, specialist, setting, area, role in rows.iterator(chunk_size=5000):
+        enrollment_ids.append(pk)
         statuses.append(status)
         data["gender"].append(gender)
         data["age"].append(year - birth_year)
@@ -166,19 +180,48 @@ def _columns(study: Study, options: Table1Options):
         data["setting"].append(setting)
         data["region"].append(area)
         data["role"].append(role)
-    return data, statuses
+    return data, statuses, enrollment_ids
+
+
+def _sessions(study: Study, enrollment_ids: list[int]):
+    """(groups, group_of, partition) by booked session; people in no session form their own group."""
+    sessions = list(Session.objects.filter(study=study).order_by("starts_at", "pk"))
+    booked: dict[int, list[str]] = {}
+    for enrollment_id, session_id in (
+        Booking.objects.filter(session__study=study, status=Booking.Status.BOOKED)
+        .values_list("enrollment_id", "session_id").order_by("session__starts_at", "session_id")
+    ):
+        booked.setdefault(enrollment_id, []).append(str(session_id))
+    groups = [
+        (str(s.pk), f"{s.display_title} {timezone.localtime(s.starts_at):%d.%m.%Y}") for s in sessions
+    ] + [("none", _("Not in a session"))]
+    group_of = []
+    partition = True
+    for enrollment_id in enrollment_ids:
+        keys = booked.get(enrollment_id)
+        if not keys:
+            group_of.append("none")
+        elif len(keys) == 1:
+            group_of.append(keys[0])
+        else:
+            group_of.append(tuple(keys))
+            partition = False
+    return groups, group_of, partition
 
 
 def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table1:
     """Table 1 of a study (no audit: callers that show or send it record the event)."""
     require_study_member(actor, study)
-    data, statuses = _columns(study, options)
+    data, statuses, enrollment_ids = _columns(study, options)
     specs = variables(options)
     regions = sorted({area for area in data["region"] if area})
     for spec in specs:
         if spec.key == "region":
             spec.categories = [(area, area) for area in regions]
-    if options.group_by == "status":
+    partition = True
+    if options.group_by == "session":
+        groups, group_of, partition = _sessions(study, enrollment_ids)
+    elif options.group_by == "status":
         groups = [(s.value, s.label) for s in Status if s.value in options.statuses]
         group_of = statuses
     elif options.group_by == "role":
@@ -186,9 +229,11 @@ def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table
         group_of = data["role"]
     else:
         groups, group_of = [], [None] * len(statuses)
-    groups = [(key, str(label)) for key, label in groups if key in set(group_of)]
+    used = {key for entry in group_of for key in (entry if isinstance(entry, tuple) else (entry,))}
+    groups = [(key, str(label)) for key, label in groups if key in used]
     return build_table1(
-        data=data, group_of=group_of, groups=groups, variables=specs, k=options.k, partition=True, texts=texts(),
+        data=data, group_of=group_of, groups=groups, variables=specs, k=options.k, partition=partition,
+        texts=texts(),
     )
 
 
@@ -211,7 +256,7 @@ def table1_export(*, actor: Actor, study: Study, options: Table1Options, fmt: st
     extra = {}
     if fmt == "pdf":
         extra["subtitle"] = study.title
-        extra["drawings"] = pdf_drawings(study=study, options=options)
+        extra["drawings"] = [to_drawing(chart) for chart in table1_charts(table)]
     content = RENDERERS[fmt](table, title=table1_title(study), characteristic=_("Characteristic"), **extra)
     audit_record(
         actor=actor, action="table1.export", study=study,
@@ -220,6 +265,29 @@ def table1_export(*, actor: Actor, study: Study, options: Table1Options, fmt: st
     return content, CONTENT_TYPES[fmt], f"{study.code}-table1.{fmt}"
 
 
-def pdf_drawings(*, study: Study, options: Table1Options) -> list:
-    """Charts for the PDF; composition charts plug in here."""
-    return []
+def table1_charts(table: Table1) -> list[Chart]:
+    """Each column's composition against the whole cohort, from the protected table only."""
+    hidden = _("hidden")
+    charts = [
+        stacked_bars(table, "gender", _("Gender"), hidden),
+        box_plots(table, "age", _("Age, years: median and interquartile range"), (25, 75), hidden),
+        box_plots(table, "experience", _("Years in general practice: median and interquartile range"), (0, 40), hidden),
+        stacked_bars(table, "setting", _("Practice setting"), hidden),
+        stacked_bars(table, "region", _("Region"), hidden),
+        stacked_bars(table, "specialist", _("Specialist in general practice"), hidden),
+        stacked_bars(table, "role", _("Role"), hidden),
+    ]
+    return [chart for chart in charts if chart is not None]
+
+
+def composition_svgs(*, actor: Actor, study: Study) -> list[str]:
+    """The study page's composition charts (default options), as SVG markup.
+
+    Built from the protected Table 1 like the downloads; shown to members only, so not audited
+    as an export.
+    """
+    options = Table1Options(group_by=default_grouping(study))
+    table = table1_build(actor=actor, study=study, options=options)
+    if table.columns[0].n == 0:
+        return []
+    return [to_svg(chart) for chart in table1_charts(table)]

@@ -12,6 +12,8 @@ from recruit.pipeline import Status
 from recruit.selectors import EDIT_ROLES, status_counts, studies_visible_to, study_role
 from recruit.services.studies import membership_add, membership_remove, study_create, study_update
 from recruit.views.helpers import add_service_errors
+from django.utils.safestring import mark_safe
+from recruit.services.table1 import composition_svgs
 
 
 @login_required
@@ -29,6 +31,8 @@ def study_detail(request, pk):
         "total": sum(counts.values()),
         "membership_form": MembershipForm(),
     }
+    # Composition charts (anonymised export): each status group against the whole cohort.
+    context["composition"] = [mark_safe(svg) for svg in composition_svgs(actor=Actor.from_request(request), study=study)]
     return render(request, "studies/detail.html", context)
 
 

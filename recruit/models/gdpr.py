@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipationProof(models.Model):
+    """What is kept of an erased participant in a study: their code and when they consented,
+    withdrew and were erased. No name, contact detail or other personal data (GDPR art. 17(3)(b)
+    and (e): proof that processing was lawful may be kept)."""
+
+    study = models.ForeignKey(
+        "recruit.Study", verbose_name=_("study"), on_delete=models.CASCADE, related_name="participation_proofs"
+    )
+    code = models.CharField(_("pseudonym"), max_length=12)
+    consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrew"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["study", "code"]
+        verbose_name = _("participation proof")
+        verbose_name_plural = _("participation proofs")
+
+    def __str__(self):
+        return f"{self.study_id}:{self.code}"
