@@ -47,7 +47,7 @@ def test_a_hand_edited_assignment_can_be_saved(study_a, coordinator_a):
     assignment = {str(pool[0].pk): first.pk, str(pool[1].pk): first.pk, str(pool[2].pk): second.pk,
                   str(pool[3].pk): None}
 
-    response = api_for(coordinator_a).post(url(study_a), {"assignment": assignment, "save": True}, format="json")
+    response = api_for(coordinator_a).post(url(study_a), {"assignment": assignment, "save": True, "min_size": 1}, format="json")
 
     assert response.status_code == 200, response.content
     assert Booking.objects.get(enrollment=pool[2]).session == second
@@ -79,7 +79,7 @@ def test_impossible_groups_answer_400_with_the_engines_reasons(study_a, coordina
 
     assert response.status_code == 400
     data = response.json()
-    assert "seats" in data["non_field_errors"][0]
+    assert "seat at most 2" in data["non_field_errors"][0]
     assert set(data["reasons"][0]["enrollments"]) <= {e.pk for e in pool}
     assert Booking.objects.count() == 0
 

@@ -199,7 +199,7 @@ def test_repair_after_a_dropout_keeps_the_others_in_place(study_a, actor_a):
     repaired = grouping_repair(actor=actor_a, study=study_a, options=options)
 
     assert repaired.moved == []
-    stayed = {e.pk: s for e, s in first.assignment.items() if e != dropout.pk}
+    stayed = {e: s for e, s in first.assignment.items() if e != dropout.pk}
     assert all(repaired.assignment[e] == s for e, s in stayed.items())
     assert repaired.assignment[newcomer.pk] is not None
     result = grouping_accept(actor=actor_a, study=study_a, options=options, assignment=repaired.assignment)

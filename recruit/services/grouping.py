@@ -188,8 +188,8 @@ def _availability(study, pool, sessions) -> dict[int, set[int]] | None:
 def _check_options(study, options: GroupingOptions) -> None:
     errors: dict[str, list[ValidationError]] = {}
 
-    def refuse(name, message, code, **params):
-        errors.setdefault(name, []).append(ValidationError(message, code=code, params=params or None))
+    def refuse(field_name, message, code, **params):
+        errors.setdefault(field_name, []).append(ValidationError(message, code=code, params=params or None))
 
     for status in options.statuses:
         if status not in GROUPABLE_STATUSES:
@@ -199,11 +199,11 @@ def _check_options(study, options: GroupingOptions) -> None:
         refuse("statuses", _("Choose at least one status."), "no_status")
     for name, weight in options.attributes.items():
         if name not in ATTRIBUTES:
-            refuse("attributes", _("%(name)s is not an attribute groups can be balanced on."), "bad_attribute",
-                   name=name)
+            refuse("attributes", _("%(attribute)s is not an attribute groups can be balanced on."), "bad_attribute",
+                   attribute=name)
         elif not isinstance(weight, (int, float)) or weight < 0 or weight > 100:
-            refuse("attributes", _("The weight of %(name)s must be a number from 0 to 100."), "bad_weight",
-                   name=name)
+            refuse("attributes", _("The weight of %(attribute)s must be a number from 0 to 100."), "bad_weight",
+                   attribute=name)
     if options.min_size is not None and options.min_size < 0:
         refuse("min_size", _("The minimum group size cannot be negative."), "bad_min_size")
     if not 0 < options.time_limit <= MAX_TIME_LIMIT:
@@ -491,6 +491,7 @@ def grouping_accept(
         result.kept = sum(
             1 for enrollment_id, booking in current.items() if assignment.get(enrollment_id) == booking.session_id
         )
+        rebook: list[int] = []
         while pending:
             progress = False
             for enrollment_id, booking in list(pending.items()):
@@ -503,13 +504,16 @@ def grouping_accept(
                     result.moved += 1
                     progress = True
             if not progress:
+                # Everyone left waits for a full session: free one seat, book that person again afterwards.
                 enrollment_id, booking = next(iter(pending.items()))
                 bookings.booking_cancel(actor=actor, booking=booking, reason=_("Groups rebuilt"))
                 del pending[enrollment_id]
-                enrollments[enrollment_id].refresh_from_db()
-                bookings.booking_create(actor=actor, session=sessions[assignment[enrollment_id]],
-                                        enrollment=enrollments[enrollment_id], source=Booking.Source.GROUP_BUILDER)
+                rebook.append(enrollment_id)
                 result.moved += 1
+        for enrollment_id in rebook:
+            enrollments[enrollment_id].refresh_from_db()
+            bookings.booking_create(actor=actor, session=sessions[assignment[enrollment_id]],
+                                    enrollment=enrollments[enrollment_id], source=Booking.Source.GROUP_BUILDER)
         for enrollment_id, session_id in assignment.items():
             if session_id is None or enrollment_id in current:
                 continue

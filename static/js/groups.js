@@ -10,10 +10,10 @@
   var result = document.getElementById("groups-result");
   var pending = null;
 
-  function evaluate() {
+  function evaluate(focusedId) {
     if (pending) pending.abort();
     pending = new AbortController();
-    var focusedId = document.activeElement && document.activeElement.id;
+    focusedId = focusedId || (document.activeElement && document.activeElement.id);
     form.classList.add("groups-busy");
     fetch(form.dataset.evaluateUrl, {
       method: "POST", body: new FormData(form), signal: pending.signal,
@@ -49,8 +49,10 @@
   result.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches("select[data-assign]")) {
+      // Moving the card in the DOM drops the focus; keep it on the select for keyboard users.
       moveCard(target.closest(".member"), target.value);
-      evaluate();
+      target.focus();
+      evaluate(target.id);
     } else if (target.matches("input[data-pin]")) {
       evaluate();
     }
