@@ -67,3 +67,19 @@ def test_impossible_groups_fail_with_the_reasons(study_a):
     with pytest.raises(CommandError, match="No groups meet the rules"):
         run("STUDYA", "--no-waitlist")
     assert Booking.objects.count() == 0
+
+
+def test_repair_keeps_the_booked_in_place_and_places_a_newcomer(study_a):
+    make_session(study_a)
+    make_session(study_a, days=8)
+    make_pool(study_a, 6)
+    run("STUDYA", "--save")
+    before = dict(Booking.objects.filter(status="booked").values_list("enrollment_id", "session_id"))
+    newcomer = make_pool(study_a, 1)[0]
+
+    output = run("STUDYA", "--repair", "--save")
+
+    assert "Moved from their current session" not in output
+    assert "Saved: 1 booked, 0 moved, 0 cancelled, 6 kept." in output
+    after = dict(Booking.objects.filter(status="booked").values_list("enrollment_id", "session_id"))
+    assert {k: after[k] for k in before} == before and newcomer.pk in after
