@@ -238,3 +238,15 @@ def test_seats_held_by_people_outside_the_pool_are_not_offered(study_a, actor_a)
 
     assert proposal.groups[0].max_size == 3
     assert len(proposal.unplaced) == 1
+
+
+def test_people_booked_into_a_session_not_chosen_are_left_out_of_the_pool(study_a, actor_a):
+    chosen, other = make_session(study_a), make_session(study_a, days=8)
+    pool = make_pool(study_a, 4)
+    Booking.objects.create(session=other, enrollment=pool[0], status="booked")
+
+    proposal = grouping_propose(actor=actor_a, study=study_a,
+                                options=GroupingOptions(session_ids=(chosen.pk,), **FAST))
+
+    assert pool[0] not in proposal.pool and proposal.elsewhere == [pool[0]]
+    assert len(proposal.groups[0].members) == 3

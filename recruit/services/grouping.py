@@ -102,6 +102,7 @@ class Proposal:
     pool: list[Enrollment]
     attributes: list[tuple[str, str, str, float]]  # name, label, type, weight
     pool_summary: dict[str, dict]  # per attribute: {"levels": [(level, share)]} or {"mean", "min", "max"}
+    elsewhere: list[Enrollment] = field(default_factory=list)  # booked into sessions not chosen: left out
 
     @property
     def assignment(self) -> dict[int, int | None]:
@@ -146,6 +147,7 @@ class _Built:
     group_of: dict[int, str]  # session id -> engine group id
     previous: dict[str, str]  # engine ids: current bookings in the chosen sessions
     sizes: dict[int, tuple[int, int]]  # session id -> (min, max)
+    elsewhere: list[Enrollment]  # in the chosen statuses but booked into another upcoming session
 
 
 def _attribute_value(name: str, participant, on: datetime.date):
@@ -238,6 +240,15 @@ def _build(study: Study, options: GroupingOptions) -> _Built:
         .order_by("participant__family_name", "participant__given_name", "pk")
     )
     pool = [e for e in pool if not getattr(e.participant, "restricted", False)]
+    # People already booked into another upcoming session of the study have their group; leave them be.
+    elsewhere_ids = set(
+        Booking.objects.filter(
+            enrollment__in=[e.pk for e in pool], status=Booking.Status.BOOKED, session__study=study,
+            session__starts_at__gt=timezone.now(),
+        ).exclude(session__in=sessions).values_list("enrollment_id", flat=True)
+    )
+    elsewhere = [e for e in pool if e.pk in elsewhere_ids]
+    pool = [e for e in pool if e.pk not in elsewhere_ids]
     pool_ids = {e.pk for e in pool}
     for enrollment_id, session_id in options.pinned.items():
         if enrollment_id not in pool_ids:
@@ -321,7 +332,7 @@ def _build(study: Study, options: GroupingOptions) -> _Built:
         seed=options.seed,
         time_limit=float(options.time_limit),
     )
-    return _Built(problem, pool, sessions, enrollment_of, label_of, session_of, group_of, previous, sizes)
+    return _Built(problem, pool, sessions, enrollment_of, label_of, session_of, group_of, previous, sizes, elsewhere)
 
 
 def _run(built: _Built, engine_call):
@@ -393,7 +404,7 @@ def _proposal(study, options, built: _Built, solution: balancing.Solution) -> Pr
     return Proposal(
         study=study, options=options, solution=solution, groups=groups, unplaced=unplaced,
         moved=[built.enrollment_of[pid] for pid in solution.moved if pid in built.enrollment_of],
-        pool=built.pool, attributes=attributes, pool_summary=summary,
+        pool=built.pool, attributes=attributes, pool_summary=summary, elsewhere=built.elsewhere,
     )
 
 
@@ -574,4 +585,5 @@ def proposal_to_dict(proposal: Proposal) -> dict:
         "unplaced": [{**person(u.enrollment), "reasons": list(u.reasons)} for u in proposal.unplaced],
         "moved": [person(e) for e in proposal.moved],
         "violations": list(solution.violations),
+        "booked_elsewhere": [person(e) for e in proposal.elsewhere],
     }
