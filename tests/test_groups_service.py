@@ -250,3 +250,31 @@ def test_people_booked_into_a_session_not_chosen_are_left_out_of_the_pool(study_
 
     assert pool[0] not in proposal.pool and proposal.elsewhere == [pool[0]]
     assert len(proposal.groups[0].members) == 3
+
+
+def test_poll_answers_decide_who_can_join_a_polled_session(study_a, actor_a, monkeypatch):
+    tuesday, wednesday = make_session(study_a, capacity=4), make_session(study_a, days=8, capacity=4)
+    pool = make_pool(study_a, 6)
+    # pool[0..2] can come only on Tuesday, pool[3] only on Wednesday; pool[4], pool[5] never answered (any time).
+    answers = {**{e.pk: {tuesday.pk} for e in pool[:3]}, pool[3].pk: {wednesday.pk}}
+    monkeypatch.setattr("recruit.services.grouping._availability", lambda study, pool, sessions: answers)
+
+    proposal = grouping_propose(actor=actor_a, study=study_a, options=GroupingOptions(**FAST))
+
+    assert {pool[0].pk, pool[1].pk, pool[2].pk} <= {e.pk for e in proposal.groups[0].members}
+    assert pool[3].pk in {e.pk for e in proposal.groups[1].members}
+
+
+def test_too_few_seats_at_the_only_time_people_can_come_is_explained(study_a, actor_a, monkeypatch):
+    tuesday = make_session(study_a, capacity=3, title="Tuesday")
+    wednesday = make_session(study_a, days=8, capacity=3)
+    pool = make_pool(study_a, 6)
+    answers = {**{e.pk: {tuesday.pk} for e in pool[:4]}, **{e.pk: {tuesday.pk, wednesday.pk} for e in pool[4:]}}
+    monkeypatch.setattr("recruit.services.grouping._availability", lambda study, pool, sessions: answers)
+
+    with pytest.raises(GroupingInfeasible) as caught:
+        grouping_propose(actor=actor_a, study=study_a,
+                         options=GroupingOptions(allow_unassigned=False, min_size=0, **FAST))
+
+    message, people = caught.value.reasons[0]
+    assert "Tuesday" in message and {e.pk for e in people} == {e.pk for e in pool[:4]}

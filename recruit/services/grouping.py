@@ -295,8 +295,11 @@ def _build(study: Study, options: GroupingOptions) -> _Built:
                         "seats": ", ".join(str(free[s.pk]) for s in too_small)})})
         sizes = {s.pk: (options.min_size, free[s.pk]) for s in sessions}
 
-    available = _availability(study, pool, sessions)
-    slot_of = {s.pk: session_label(s) for s in sessions}
+    # Sessions made from a poll's times know who said yes (or if need be); the others are open to everyone, and
+    # so is everyone who has not answered. A polled session's slot is its own name, so the engine's messages
+    # ("… can only attend Focus group, Tue 1 Dec 18:00") name it.
+    available = _availability(study, pool, sessions) or {}
+    polled = {s for ids in available.values() for s in ids} & set(group_of)
     attributes = tuple(
         balancing.Attribute(name=name, type=ATTRIBUTES[name][0], weight=float(weight))
         for name, weight in options.attributes.items()
@@ -304,8 +307,8 @@ def _build(study: Study, options: GroupingOptions) -> _Built:
     participants = []
     for e in pool:
         slots = None
-        if available is not None:
-            slots = tuple(sorted({slot_of[s] for s in available.get(e.pk, set()) if s in slot_of}))
+        if polled and e.pk in available:
+            slots = tuple(group_of[s] for s in sorted(available[e.pk] & polled))
         pinned = options.pinned.get(e.pk)
         participants.append(balancing.Participant(
             id=label_of[e.pk],
@@ -324,7 +327,7 @@ def _build(study: Study, options: GroupingOptions) -> _Built:
         participants=tuple(participants),
         groups=tuple(
             balancing.Group(id=group_of[s.pk], min_size=sizes[s.pk][0], max_size=sizes[s.pk][1],
-                            slot=slot_of[s.pk] if available is not None else None)
+                            slot=group_of[s.pk] if s.pk in polled else None)
             for s in sessions
         ),
         cannot_link=tuple(dict.fromkeys(tuple(p) for p in cannot_link)),
