@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api.views.imports import ParticipantImportViewSet
+from api.views.grouping import BalanceView, EvaluateView
 from api.views.participants import ParticipantViewSet, RegionViewSet
 from api.views.recruitment import (
     CampaignViewSet,
@@ -34,6 +35,8 @@ router.register("sampling-quotas", SamplingQuotaViewSet, basename="sampling-quot
 app_name = "api"
 
 urlpatterns = [
+    path("v1/studies/<int:pk>/balance/", BalanceView.as_view(), name="study-balance"),
+    path("v1/studies/<int:pk>/balance/evaluate/", EvaluateView.as_view(), name="study-balance-evaluate"),
     path("v1/", include(router.urls)),
     path("v1/auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

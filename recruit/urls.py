@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import audit, dashboard, enrollments, exports, links, participants, studies
+from recruit.views import audit, dashboard, enrollments, exports, grouping, links, participants, studies
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("studies/<int:pk>/edit/", studies.study_edit, name="study-edit"),
     path("studies/<int:pk>/members/", studies.membership_new, name="membership-new"),
     path("studies/<int:pk>/members/<int:membership_pk>/delete/", studies.membership_delete, name="membership-delete"),
+    path("studies/<int:pk>/groups/", grouping.grouping_page, name="study-groups"),
+    path("studies/<int:pk>/groups/evaluate/", grouping.grouping_evaluate_view, name="study-groups-evaluate"),
     path("participants/", participants.participant_list, name="participant-list"),
     path("participants/new/", participants.participant_new, name="participant-new"),
     path("participants/<int:pk>/", participants.participant_detail, name="participant-detail"),

@@ -46,13 +46,18 @@ class Solution:
     population: int
     suppressed_keys: frozenset  # generalised combinations that are suppressed
     classes: int
+    # {hierarchy index: {raw value: label at the chosen level}}, filled by anonymise().
+    labels: dict = field(default_factory=dict, repr=False, compare=False)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def generalise(self, hierarchies: Sequence[Hierarchy], raw: tuple) -> tuple:
         # Rows repeat a few thousand combinations: work each out once (labels may be translated).
         key = self._memo.get(raw)
         if key is None:
-            key = tuple(h.generalise(value, self.levels[h.name]) for h, value in zip(hierarchies, raw))
+            key = tuple(
+                self.labels[i][value] if value in self.labels.get(i, {}) else h.generalise(value, self.levels[h.name])
+                for i, (h, value) in enumerate(zip(hierarchies, raw))
+            )
             if key in self.suppressed_keys:
                 key = tuple(STAR for _ in hierarchies)
             self._memo[raw] = key
@@ -86,7 +91,12 @@ def anonymise(
     if not hierarchies:
         return Solution(k, population, {}, 0, population, frozenset(), 1 if population else 0)
     allowance = int(max_suppression * population)
-    up = _coarsening_maps(counts, hierarchies)
+    # Each distinct value's label at every level, worked out once (labels may be translated).
+    table = [
+        {value: [h.generalise(value, level) for level in range(h.height + 1)] for value in {raw[i] for raw in counts}}
+        for i, h in enumerate(hierarchies)
+    ]
+    up = _coarsening_maps(table, hierarchies)
     nodes = list(itertools.product(*(range(h.height + 1) for h in hierarchies)))
     # Least information lost first: the share of each hierarchy climbed, summed.
     nodes.sort(key=lambda node: (_loss(node, hierarchies), sum(node), node))
@@ -95,7 +105,7 @@ def anonymise(
     for node in nodes:
         if best is not None and _loss(node, hierarchies) > best[0]:
             break
-        classes = _classes(node, counts, hierarchies, up, memo)
+        classes = _classes(node, counts, table, up, memo)
         suppressed_keys, suppressed = _suppress(classes, k, allowance)
         if suppressed_keys is None:
             continue
@@ -109,16 +119,16 @@ def anonymise(
         k=k, achieved_k=min(sizes), levels={h.name: level for h, level in zip(hierarchies, node)},
         suppressed=suppressed, population=population, suppressed_keys=frozenset(suppressed_keys),
         classes=len(sizes),
+        labels={i: {value: labels[node[i]] for value, labels in table[i].items()} for i in range(len(hierarchies))},
     )
 
 
-def _coarsening_maps(counts, hierarchies):
+def _coarsening_maps(table, hierarchies):
     """For each hierarchy and level, {label: label one level up}, or None if a label maps to two."""
     maps = []
     for index, hierarchy in enumerate(hierarchies):
         levels = [dict() for _ in range(hierarchy.height)]
-        for value in {raw[index] for raw in counts}:
-            labels = [hierarchy.generalise(value, level) for level in range(hierarchy.height + 1)]
+        for labels in table[index].values():
             for level in range(hierarchy.height):
                 if levels[level].setdefault(labels[level], labels[level + 1]) != labels[level + 1]:
                     return None
@@ -126,7 +136,7 @@ def _coarsening_maps(counts, hierarchies):
     return maps
 
 
-def _classes(node, counts, hierarchies, up, memo) -> Counter:
+def _classes(node, counts, table, up, memo) -> Counter:
     """The class sizes under a node, from a one-step finer node already counted when possible.
 
     Classes shrink fast as values coarsen, so most nodes cost a pass over a few hundred
@@ -143,7 +153,7 @@ def _classes(node, counts, hierarchies, up, memo) -> Counter:
                 memo[node] = classes
                 return classes
     for raw, n in counts.items():
-        classes[tuple(h.generalise(value, level) for h, value, level in zip(hierarchies, raw, node))] += n
+        classes[tuple(table[i][value][level] for i, (value, level) in enumerate(zip(raw, node)))] += n
     memo[node] = classes
     return classes
 

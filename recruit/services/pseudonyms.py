@@ -250,9 +250,17 @@ def _lines(plan: Plan):
         .order_by("prefix", "number")
         .values_list("code", *FIELDS)
     )
-    for code, *values in rows.iterator(chunk_size=CHUNK):
-        key = plan.solution.generalise(plan.hierarchies, _raw(plan.names, year, *values))
-        yield _csv_line([code, *key])
+    # A few hundred rows per piece: small enough to stream, large enough not to pay per row.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for index, (code, *values) in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
+        writer.writerow([code, *plan.solution.generalise(plan.hierarchies, _raw(plan.names, year, *values))])
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def pseudonym_key_csv(*, actor: Actor, study: Study) -> bytes:
