@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import audit, dashboard, enrollments, exports, grouping, links, participants, studies
+from recruit.views import audit, dashboard, enrollments, exports, grouping, links, participants, sessions, studies
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -29,6 +29,17 @@ urlpatterns = [
     path("studies/<int:pk>/pseudonymised/", exports.pseudonymised_page, name="pseudonymised"),
     path("studies/<int:pk>/pseudonymised.csv", exports.pseudonymised_download, name="pseudonymised-download"),
     path("studies/<int:pk>/pseudonym-key.csv", exports.pseudonym_key_download, name="pseudonym-key"),
+    path("studies/<int:pk>/sessions/", sessions.session_list, name="session-list"),
+    path("studies/<int:pk>/sessions/new/", sessions.session_new, name="session-new"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/", sessions.session_detail, name="session-detail"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/edit/", sessions.session_edit, name="session-edit"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/book/", sessions.booking_new, name="booking-new"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/cancel/",
+         sessions.booking_cancel_view, name="booking-cancel"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/move/",
+         sessions.booking_move_view, name="booking-move"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/attendance/",
+         sessions.booking_attendance_view, name="booking-attendance"),
     # Participants' pages, reached through personal links.
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),

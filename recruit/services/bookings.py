@@ -156,6 +156,54 @@ def bookings_cancel_for_enrollment(*, actor: Actor, enrollment: Enrollment, reas
     return len(upcoming)
 
 
+# Unexcused no-shows at which a participant is flagged to the coordinators.
+NO_SHOW_FLAG_AT = 2
+ATTENDANCE_STATUS = {
+    Booking.Attendance.ATTENDED: S.ATTENDED,
+    Booking.Attendance.NO_SHOW: S.NO_SHOW,
+    Booking.Attendance.NO_SHOW_EXCUSED: S.NO_SHOW,
+}
+
+
+def booking_mark_attendance(*, actor: Actor, booking: Booking, attendance: str) -> Booking:
+    """Record whether the participant came; the enrollment follows (attended or no-show)."""
+    require_study_editor(actor, booking.session.study)
+    if attendance not in ATTENDANCE_STATUS:
+        raise ValidationError({"attendance": ValidationError(
+            _("Choose attended, no-show (excused) or no-show."), code="bad_attendance")})
+    with transaction.atomic():
+        enrollment = _lock_participant(booking.enrollment)
+        locked = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=booking.pk)
+        if locked.status != Booking.Status.BOOKED:
+            raise ValidationError({"attendance": ValidationError(
+                _("Attendance can only be marked for a booked place."), code="not_booked")})
+        if locked.session.starts_at > _now():
+            raise ValidationError({"attendance": ValidationError(
+                _("Attendance can be marked once the session has started."), code="not_started")})
+        if locked.attendance == attendance:
+            return locked
+        Booking.objects.filter(pk=locked.pk).update(attendance=attendance)
+        to_status = ATTENDANCE_STATUS[attendance]
+        if enrollment.status != to_status and pipeline.can_transition(enrollment.status, to_status):
+            enrollment_transition(actor=actor, enrollment=enrollment, to_status=to_status,
+                                  note=f"attendance: {attendance}")
+        audit_record(actor=actor, action="booking.attendance", obj=locked, study=locked.session.study,
+                     detail={"from": locked.attendance, "to": attendance})
+    booking.refresh_from_db()
+    return booking
+
+
+def unexcused_no_shows(participant_ids) -> dict[int, int]:
+    """{participant id: unexcused no-shows, over all studies} for those with any."""
+    from django.db.models import Count
+
+    rows = (
+        Booking.objects.filter(enrollment__participant_id__in=participant_ids, attendance=Booking.Attendance.NO_SHOW)
+        .values("enrollment__participant_id").annotate(n=Count("id")).order_by()
+    )
+    return {row["enrollment__participant_id"]: row["n"] for row in rows}
+
+
 def active_booking_exists(*, session: Session, enrollment: Enrollment) -> bool:
     return Booking.objects.filter(session=session, enrollment=enrollment, status__in=Booking.ACTIVE).exists()
 
