@@ -58,3 +58,27 @@ class AttendanceForm(forms.Form):
     attendance = forms.ChoiceField(
         label=_("Attendance"), choices=[c for c in Booking.Attendance.choices if c[0]],
     )
+
+
+class SchedulingSettingsForm(forms.ModelForm):
+    reminder_hours = forms.CharField(
+        label=_("Reminders (hours before)"), required=False,
+        help_text=_("Comma-separated, e.g. 72, 24. Leave empty for no reminders."),
+    )
+
+    class Meta:
+        from recruit.models import SchedulingSettings
+
+        model = SchedulingSettings
+        fields = ["reminder_hours", "self_booking", "participant_deadline_hours", "coordinator_deadline_hours"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["reminder_hours"] = ", ".join(str(h) for h in (self.instance.reminder_hours or []))
+
+    def clean_reminder_hours(self):
+        text = self.cleaned_data["reminder_hours"].replace(";", ",")
+        try:
+            return sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+        except ValueError:
+            raise forms.ValidationError(_("List whole hours, e.g. 72, 24."), code="bad_reminders") from None

@@ -237,3 +237,55 @@ def booking_attendance_view(request, pk, session_pk, booking_pk):
     else:
         messages.success(request, _("Attendance saved."))
     return redirect("session-detail", pk=study.pk, session_pk=session_pk)
+
+
+@login_required
+def booking_calendar_file(request, pk, session_pk, booking_pk):
+    """The booking's .ics (a cancelled booking's file cancels the calendar entry)."""
+    from django.http import HttpResponse
+
+    from recruit.services.calendar import booking_ics
+
+    study, _can_edit = _study(request, pk)
+    booking = get_object_or_404(
+        Booking.objects.filter(session__study=study, session_id=session_pk)
+        .select_related("session__study", "enrollment__participant"),
+        pk=booking_pk,
+    )
+    cancelled = booking.status == Booking.Status.CANCELLED
+    response = HttpResponse(booking_ics(booking, cancel=cancelled),
+                            content_type=f"text/calendar; charset=utf-8; method={'CANCEL' if cancelled else 'REQUEST'}")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+    audit_record(actor=Actor.from_request(request), action="booking.calendar", obj=booking, study=study)
+    return response
+
+
+@login_required
+def scheduling_settings_edit(request, pk):
+    from recruit.models import SchedulingSettings
+    from recruit.scheduling_forms import SchedulingSettingsForm
+    from recruit.services.sessions import scheduling_settings_update
+
+    study, _can_edit = _study(request, pk, edit=True)
+    form = SchedulingSettingsForm(request.POST or None, instance=SchedulingSettings.for_study(study))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling_settings_update(actor=Actor.from_request(request), study=study, **{
+                name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Scheduling settings saved."))
+            return redirect("session-list", pk=study.pk)
+    return render(request, "scheduling/settings_form.html", {"form": form, "study": study, "section": "sessions"})
+
+
+@login_required
+@require_POST
+def booking_invitations_view(request, pk):
+    from recruit.services.sessions import booking_invitations_send
+
+    study, _can_edit = _study(request, pk, edit=True)
+    count = booking_invitations_send(actor=Actor.from_request(request), study=study)
+    messages.success(request, _("Booking links are on their way to %(count)s participants.") % {"count": count})
+    return redirect("session-list", pk=study.pk)
