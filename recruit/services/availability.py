@@ -61,7 +61,7 @@ def poll_answer(*, actor: Actor, poll: Poll, enrollment: Enrollment, answers: di
 
 def poll_recipients(poll: Poll):
     return (Enrollment.objects.filter(study_id=poll.study_id, status__in=POLL_STATUSES,
-                                      participant__do_not_contact=False)
+                                      participant__do_not_contact=False, participant__restricted=False)
             .select_related("participant").order_by("participant__family_name", "participant__given_name"))
 
 

@@ -142,7 +142,7 @@ def booking_invitations_send(*, actor: Actor, study) -> int:
 
     require_study_editor(actor, study)
     enrollments = (
-        Enrollment.objects.filter(study=study, status__in=BOOKABLE_STATUSES, participant__do_not_contact=False)
+        Enrollment.objects.filter(study=study, status__in=BOOKABLE_STATUSES, participant__do_not_contact=False, participant__restricted=False)
         .exclude(bookings__status__in=Booking.ACTIVE)
         .select_related("participant").distinct()
     )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0006_add_sessions_and_bookings'),
+        ('recruit', '0007_participant_restricted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
