@@ -19,6 +19,8 @@ def self_booking(study_a):
 
 
 def participant_client(enrollment, client):
+    """The participant's browser after opening their booking link (they read English)."""
+    type(enrollment.participant).objects.filter(pk=enrollment.participant_id).update(preferred_language="en")
     _link, token = link_issue(enrollment=enrollment, purpose="booking")
     response = client.get(f"/l/{token}/")
     assert response.status_code == 302 and response["Location"] == "/booking/"
