@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0007_participant_restricted'),
+        ('recruit', '0008_pseudonyms_and_participation_proofs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
