@@ -8,6 +8,8 @@ from rest_framework.routers import DefaultRouter
 from api.views.imports import ParticipantImportViewSet
 from api.views.grouping import BalanceView, EvaluateView
 from api.views.participants import ParticipantViewSet, RegionViewSet
+from api.views.polls import PollViewSet
+from api.views.sessions import BookingViewSet, SessionViewSet
 from api.views.recruitment import (
     CampaignViewSet,
     EligibilityRuleViewSet,
@@ -24,6 +26,9 @@ router.register("studies", StudyViewSet, basename="study")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("regions", RegionViewSet, basename="region")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("polls", PollViewSet, basename="poll")
 router.register("imports", ParticipantImportViewSet, basename="import")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("messages", MessageViewSet, basename="message")

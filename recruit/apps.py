@@ -6,3 +6,7 @@ class RecruitConfig(AppConfig):
     name = "recruit"
     verbose_name = _("Recruitment")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Register the booking e-mails' renderers wherever messages are sent (pages, worker, commands).
+        from recruit.services import availability, booking_messages  # noqa: F401

@@ -2,7 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recruit.views import audit, dashboard, enrollments, exports, grouping, links, participants, studies
+from recruit.views import (
+    audit,
+    calendar_feed,
+    dashboard,
+    enrollments,
+    exports,
+    grouping,
+    links,
+    participants,
+    polls,
+    self_booking,
+    sessions,
+    studies,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -29,7 +42,35 @@ urlpatterns = [
     path("studies/<int:pk>/pseudonymised/", exports.pseudonymised_page, name="pseudonymised"),
     path("studies/<int:pk>/pseudonymised.csv", exports.pseudonymised_download, name="pseudonymised-download"),
     path("studies/<int:pk>/pseudonym-key.csv", exports.pseudonym_key_download, name="pseudonym-key"),
+    path("studies/<int:pk>/sessions/", sessions.session_list, name="session-list"),
+    path("studies/<int:pk>/sessions/new/", sessions.session_new, name="session-new"),
+    path("studies/<int:pk>/polls/", polls.poll_list, name="poll-list"),
+    path("studies/<int:pk>/polls/<int:poll_pk>/", polls.poll_detail, name="poll-detail"),
+    path("studies/<int:pk>/polls/<int:poll_pk>/send/", polls.poll_send, name="poll-send"),
+    path("studies/<int:pk>/polls/<int:poll_pk>/times/<int:option_pk>/session/", polls.poll_option_session,
+         name="poll-option-session"),
+    path("studies/<int:pk>/sessions/settings/", sessions.scheduling_settings_edit, name="scheduling-settings"),
+    path("studies/<int:pk>/sessions/invite/", sessions.booking_invitations_view, name="booking-invitations"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/", sessions.session_detail, name="session-detail"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/edit/", sessions.session_edit, name="session-edit"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/book/", sessions.booking_new, name="booking-new"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/cancel/",
+         sessions.booking_cancel_view, name="booking-cancel"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/move/",
+         sessions.booking_move_view, name="booking-move"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/attendance/",
+         sessions.booking_attendance_view, name="booking-attendance"),
+    path("studies/<int:pk>/sessions/<int:session_pk>/bookings/<int:booking_pk>/calendar.ics",
+         sessions.booking_calendar_file, name="booking-ics"),
+    path("calendar/", calendar_feed.calendar_feed_page, name="calendar-feed-page"),
+    path("calendar/feed/", calendar_feed.calendar_feed_action, name="calendar-feed-action"),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     # Participants' pages, reached through personal links.
+    path("poll/", polls.participant_poll, name="participant-poll"),
+    path("booking/", self_booking.self_booking, name="self-booking"),
+    path("booking/book/", self_booking.self_booking_book, name="self-booking-book"),
+    path("booking/cancel/", self_booking.self_booking_cancel, name="self-booking-cancel"),
+    path("booking/<int:booking_pk>/calendar.ics", self_booking.self_booking_calendar, name="self-booking-calendar"),
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),
     path("studies/<int:pk>/audit/", audit.audit_log, name="audit-log"),

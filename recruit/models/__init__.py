@@ -3,13 +3,15 @@ from recruit.models.enrollments import Enrollment, StatusChange
 from recruit.models.links import LinkFailure, PersonalLink
 from recruit.models.messages import Message
 from recruit.models.participants import Gender, Language, Participant, PracticeSetting, Role
+from recruit.models.polls import Poll, PollAnswer, PollOption
 from recruit.models.regions import Region
-from recruit.models.sessions import Booking, Session
+from recruit.models.sessions import Booking, CalendarFeed, SchedulingSettings, Session
 from recruit.models.studies import Membership, Study
 
 __all__ = [
     "AuditEvent",
     "Booking",
+    "CalendarFeed",
     "Enrollment",
     "Gender",
     "Language",
@@ -18,9 +20,13 @@ __all__ = [
     "Message",
     "Participant",
     "PersonalLink",
+    "Poll",
+    "PollAnswer",
+    "PollOption",
     "PracticeSetting",
     "Region",
     "Role",
+    "SchedulingSettings",
     "Session",
     "StatusChange",
     "Study",

@@ -162,3 +162,72 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+def default_reminder_hours() -> list[int]:
+    return [72, 24]
+
+
+class SchedulingSettings(models.Model):
+    """A study's scheduling choices: reminders, and whether and until when participants book themselves."""
+
+    study = models.OneToOneField(
+        "recruit.Study", verbose_name=_("study"), on_delete=models.CASCADE, related_name="scheduling_settings"
+    )
+    reminder_hours = models.JSONField(
+        _("reminders (hours before)"), default=default_reminder_hours, blank=True,
+        help_text=_("Hours before a session when participants get a reminder, e.g. [72, 24]."),
+    )
+    self_booking = models.BooleanField(_("participants book themselves"), default=False)
+    participant_deadline_hours = models.PositiveIntegerField(
+        _("participants' deadline (hours before)"), default=24,
+        help_text=_("Participants can book, move or cancel until this many hours before a session."),
+    )
+    coordinator_deadline_hours = models.PositiveIntegerField(
+        _("coordinators' deadline (hours before)"), default=0,
+        help_text=_("Coordinators can change bookings until this many hours before a session."),
+    )
+
+    class Meta:
+        verbose_name = _("scheduling settings")
+        verbose_name_plural = _("scheduling settings")
+
+    def __str__(self):
+        return f"Scheduling settings for {self.study_id}"
+
+    def clean(self):
+        super().clean()
+        hours = self.reminder_hours
+        if not isinstance(hours, list) or not all(isinstance(h, int) and 0 < h <= 24 * 60 for h in hours):
+            raise ValidationError({"reminder_hours": ValidationError(
+                _("List whole hours between 1 and 1440, e.g. [72, 24]."), code="bad_reminders")})
+
+    @classmethod
+    def for_study(cls, study) -> "SchedulingSettings":
+        """The study's settings, or the defaults (unsaved) when it has none."""
+        try:
+            return study.scheduling_settings
+        except cls.DoesNotExist:
+            return cls(study=study)
+
+
+class CalendarFeed(models.Model):
+    """A coordinator's private calendar subscription of their studies' sessions.
+
+    The URL holds a random token; only its SHA-256 is stored. Revoking it (or making a new one)
+    stops the old URL at once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="calendar_feeds")
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"Calendar feed {self.pk} of user {self.user_id}"

@@ -26,6 +26,7 @@ from recruit.models import Booking, Enrollment, Participant, Session
 from recruit.services import consent_gate
 from recruit.services.access import require_study_editor
 from recruit.services.audit import audit_record
+from recruit.services.booking_messages import booking_notify
 from recruit.services.enrollments import enrollment_transition
 
 S = pipeline.Status
@@ -53,6 +54,7 @@ def booking_create(
     with transaction.atomic():
         enrollment = _lock_participant(enrollment)
         _refuse_unbookable(session, enrollment)
+        _refuse_after_deadline(actor, session)
         if _take_seat(session):
             status, waitlisted_at = Booking.Status.BOOKED, None
         elif waitlist:
@@ -64,14 +66,18 @@ def booking_create(
         )
         if status == Booking.Status.BOOKED:
             _mark_scheduled(actor, enrollment)
+            booking_notify(booking, "confirmation")
         audit_record(actor=actor, action=f"booking.{'create' if status == Booking.Status.BOOKED else 'waitlist'}",
                      obj=booking, study=session.study,
                      detail={"session": session.pk, "enrollment": enrollment.pk, "source": source})
     return booking
 
 
-def booking_cancel(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    """Cancel a booking (or waitlist place); a freed seat goes to the first on the waitlist."""
+def booking_cancel(*, actor: Actor, booking: Booking, reason: str = "", enforce_deadline: bool = True) -> Booking:
+    """Cancel a booking (or waitlist place); a freed seat goes to the first on the waitlist.
+
+    enforce_deadline=False is for withdrawal and erasure, which must cancel whenever they happen.
+    """
     require_study_editor(actor, booking.session.study)
     with transaction.atomic():
         enrollment = _lock_participant(booking.enrollment)
@@ -80,6 +86,8 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str = "") -> Booki
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if locked.status == Booking.Status.CANCELLED:
             raise ValidationError(_("This booking is already cancelled."), code="already_cancelled")
+        if enforce_deadline:
+            _refuse_after_deadline(actor, session)
         was_booked = locked.status == Booking.Status.BOOKED
         now = _now()
         Booking.objects.filter(pk=locked.pk).update(
@@ -89,6 +97,8 @@ def booking_cancel(*, actor: Actor, booking: Booking, reason: str = "") -> Booki
             _free_seat(session)
             _release_enrollment(actor, enrollment, session.study_id)
             _promote_waitlist(session)
+            if session.starts_at > now:
+                booking_notify(locked, "cancellation")
         audit_record(actor=actor, action="booking.cancel", obj=locked, study=session.study,
                      detail={"session": session.pk, "was": locked.status})
     booking.refresh_from_db()
@@ -119,6 +129,8 @@ def booking_move(*, actor: Actor, booking: Booking, session: Session, source: st
         if locked.status == Booking.Status.CANCELLED:
             raise ValidationError(_("A cancelled booking cannot be moved; book again instead."), code="cancelled")
         _refuse_unbookable(new_session, enrollment, moving=locked)
+        _refuse_after_deadline(actor, old_session)
+        _refuse_after_deadline(actor, new_session)
         if not _take_seat(new_session):
             raise _full_error()
         was_booked = locked.status == Booking.Status.BOOKED
@@ -132,6 +144,7 @@ def booking_move(*, actor: Actor, booking: Booking, session: Session, source: st
             _promote_waitlist(old_session)
         else:
             _mark_scheduled(actor, enrollment)
+        booking_notify(locked, "change" if was_booked else "confirmation")
         audit_record(actor=actor, action="booking.move", obj=locked, study=new_session.study,
                      detail={"from": old_session.pk, "to": new_session.pk})
     booking.refresh_from_db()
@@ -152,8 +165,56 @@ def bookings_cancel_for_enrollment(*, actor: Actor, enrollment: Enrollment, reas
             .order_by("session__starts_at", "pk")
         )
         for booking in upcoming:
-            booking_cancel(actor=actor, booking=booking, reason=reason)
+            booking_cancel(actor=actor, booking=booking, reason=reason, enforce_deadline=False)
     return len(upcoming)
+
+
+# Unexcused no-shows at which a participant is flagged to the coordinators.
+NO_SHOW_FLAG_AT = 2
+ATTENDANCE_STATUS = {
+    Booking.Attendance.ATTENDED: S.ATTENDED,
+    Booking.Attendance.NO_SHOW: S.NO_SHOW,
+    Booking.Attendance.NO_SHOW_EXCUSED: S.NO_SHOW,
+}
+
+
+def booking_mark_attendance(*, actor: Actor, booking: Booking, attendance: str) -> Booking:
+    """Record whether the participant came; the enrollment follows (attended or no-show)."""
+    require_study_editor(actor, booking.session.study)
+    if attendance not in ATTENDANCE_STATUS:
+        raise ValidationError({"attendance": ValidationError(
+            _("Choose attended, no-show (excused) or no-show."), code="bad_attendance")})
+    with transaction.atomic():
+        enrollment = _lock_participant(booking.enrollment)
+        locked = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=booking.pk)
+        if locked.status != Booking.Status.BOOKED:
+            raise ValidationError({"attendance": ValidationError(
+                _("Attendance can only be marked for a booked place."), code="not_booked")})
+        if locked.session.starts_at > _now():
+            raise ValidationError({"attendance": ValidationError(
+                _("Attendance can be marked once the session has started."), code="not_started")})
+        if locked.attendance == attendance:
+            return locked
+        Booking.objects.filter(pk=locked.pk).update(attendance=attendance)
+        to_status = ATTENDANCE_STATUS[attendance]
+        if enrollment.status != to_status and pipeline.can_transition(enrollment.status, to_status):
+            enrollment_transition(actor=actor, enrollment=enrollment, to_status=to_status,
+                                  note=f"attendance: {attendance}")
+        audit_record(actor=actor, action="booking.attendance", obj=locked, study=locked.session.study,
+                     detail={"from": locked.attendance, "to": attendance})
+    booking.refresh_from_db()
+    return booking
+
+
+def unexcused_no_shows(participant_ids) -> dict[int, int]:
+    """{participant id: unexcused no-shows, over all studies} for those with any."""
+    from django.db.models import Count
+
+    rows = (
+        Booking.objects.filter(enrollment__participant_id__in=participant_ids, attendance=Booking.Attendance.NO_SHOW)
+        .values("enrollment__participant_id").annotate(n=Count("id")).order_by()
+    )
+    return {row["enrollment__participant_id"]: row["n"] for row in rows}
 
 
 def active_booking_exists(*, session: Session, enrollment: Enrollment) -> bool:
@@ -178,6 +239,29 @@ def _take_seat(session: Session) -> bool:
 def _free_seat(session: Session) -> None:
     Session.objects.filter(pk=session.pk, booked__gt=0).update(booked=F("booked") - 1)
     session.booked = Session.objects.values_list("booked", flat=True).get(pk=session.pk)
+
+
+def _is_participant(actor: Actor) -> bool:
+    return actor.user is None and actor.label == "participant"
+
+
+def _refuse_after_deadline(actor: Actor, session: Session) -> None:
+    """Participants change bookings until the study's deadline, coordinators until theirs; the system any time."""
+    from recruit.models import SchedulingSettings
+
+    settings = SchedulingSettings.for_study(session.study)
+    if _is_participant(actor):
+        if not settings.self_booking:
+            raise ValidationError(_("This study does not let participants book themselves."), code="self_booking_off")
+        hours, code = settings.participant_deadline_hours, "participant_deadline"
+        message = _("Bookings for this session can no longer be changed here; please contact the study team.")
+    elif actor.user is not None:
+        hours, code = settings.coordinator_deadline_hours, "coordinator_deadline"
+        message = _("The deadline for changing bookings for this session has passed.")
+    else:
+        return
+    if hours and session.starts_at - datetime.timedelta(hours=hours) <= _now():
+        raise ValidationError({"session": ValidationError(message, code=code)})
 
 
 def _full_error() -> ValidationError:
@@ -260,6 +344,7 @@ def _promote_waitlist(session: Session) -> Booking | None:
         _mark_scheduled(system, candidate.enrollment)
         audit_record(actor=system, action="booking.promote", obj=candidate, study=session.study,
                      detail={"session": session.pk})
+        booking_notify(candidate, "confirmation")
         candidate.refresh_from_db()
         return candidate
     return None

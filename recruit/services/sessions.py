@@ -2,12 +2,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recruit.actors import Actor
 from recruit.models import Booking, Membership, Session
 from recruit.services.access import require_study_editor
 from recruit.services.audit import audit_record
+from recruit.services.booking_messages import booking_notify
 from recruit.services.fields import apply_changes, checked_fields
 
 EDITABLE_FIELDS = (
@@ -44,6 +46,10 @@ def session_update(*, actor: Actor, session: Session, **fields) -> Session:
         session.save(update_fields=[*changes, "sequence"])
         audit_record(actor=actor, action="session.update", obj=session, study=session.study,
                      detail={"changes": changes})
+        if set(changes) & set(CALENDAR_FIELDS) and session.starts_at > timezone.now():
+            # Everyone booked gets the new details and an updated calendar entry; reminders follow the new time.
+            for booking in session.bookings.filter(status=Booking.Status.BOOKED):
+                booking_notify(booking, "change")
     return session
 
 
@@ -111,3 +117,36 @@ def _refuse_conflicts(session: Session) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def scheduling_settings_update(*, actor: Actor, study, **fields):
+    """Save the study's scheduling settings (created with the defaults on first save)."""
+    from recruit.models import SchedulingSettings
+
+    require_study_editor(actor, study)
+    settings = SchedulingSettings.for_study(study)
+    allowed = ("reminder_hours", "self_booking", "participant_deadline_hours", "coordinator_deadline_hours")
+    changes = apply_changes(settings, fields, allowed)
+    with transaction.atomic():
+        settings.save()
+        audit_record(actor=actor, action="scheduling_settings.update", obj=settings, study=study,
+                     detail={"changes": changes})
+    return settings
+
+
+def booking_invitations_send(*, actor: Actor, study) -> int:
+    """E-mail a personal booking link to each bookable participant of the study without a place yet."""
+    from recruit.models import Enrollment
+    from recruit.services.booking_messages import booking_invitations_queue
+    from recruit.services.bookings import BOOKABLE_STATUSES
+
+    require_study_editor(actor, study)
+    enrollments = (
+        Enrollment.objects.filter(study=study, status__in=BOOKABLE_STATUSES, participant__do_not_contact=False, participant__restricted=False)
+        .exclude(bookings__status__in=Booking.ACTIVE)
+        .select_related("participant").distinct()
+    )
+    with transaction.atomic():
+        count = booking_invitations_queue(enrollments=list(enrollments), study=study)
+        audit_record(actor=actor, action="booking.invitations", study=study, detail={"count": count})
+    return count

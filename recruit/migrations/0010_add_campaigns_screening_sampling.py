@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0008_pseudonyms_and_participation_proofs'),
+        ('recruit', '0009_add_scheduling_settings_polls_feeds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

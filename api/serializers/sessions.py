@@ -1,0 +1,76 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from recruit.models import Booking, Enrollment, Session
+from recruit.selectors import enrollments_visible_to, studies_editable_by
+from recruit.services.sessions import EDITABLE_FIELDS
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    moderator = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
+        required=False, help_text="User name of a study member.",
+    )
+    co_moderator = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
+        required=False, help_text="User name of a study member.",
+    )
+    seats_left = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "study", *EDITABLE_FIELDS, "booked", "seats_left", "sequence", "created_at"]
+        read_only_fields = ["booked", "sequence"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["study"].queryset = studies_editable_by(request.user if request else None)
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["study"].read_only = True
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    participant = serializers.SerializerMethodField(help_text="The booked participant's id and name.")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "session", "enrollment", "participant", "status", "attendance", "source",
+                  "created_at", "waitlisted_at", "cancelled_at", "cancel_reason", "sequence"]
+        read_only_fields = ["status", "attendance", "source", "created_at", "waitlisted_at", "cancelled_at",
+                            "cancel_reason", "sequence"]
+
+    def get_participant(self, booking) -> dict:
+        participant = booking.enrollment.participant
+        return {"id": participant.pk, "name": participant.full_name}
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.none())
+    enrollment = serializers.PrimaryKeyRelatedField(queryset=Enrollment.objects.none())
+    waitlist = serializers.BooleanField(default=False, help_text="Join the waitlist when the session is full.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = request.user if request else None
+        self.fields["session"].queryset = Session.objects.filter(study__in=studies_editable_by(user).values("pk"))
+        self.fields["enrollment"].queryset = enrollments_visible_to(user)
+
+
+class BookingMoveSerializer(serializers.Serializer):
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["session"].queryset = Session.objects.filter(
+            study__in=studies_editable_by(request.user if request else None).values("pk"))
+
+
+class BookingCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attendance = serializers.ChoiceField(choices=[c for c in Booking.Attendance.values if c])
