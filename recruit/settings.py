@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "recruit.models.imports.ParticipantImport.Status",
         "CampaignStatusEnum": "recruit.models.campaigns.Campaign.Status",
         "MessageStatusEnum": "recruit.models.messages.Message.Status",
+        "ScreeningQuestionKindEnum": "recruit.models.screening.ScreeningQuestion.Kind",
     },
 }
 
