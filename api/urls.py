@@ -2,7 +2,6 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api.views.imports import ParticipantImportViewSet
@@ -19,6 +18,7 @@ from api.views.recruitment import (
     ScreeningResponseViewSet,
 )
 from api.views.studies import EnrollmentViewSet, MembershipViewSet, StudyViewSet
+from api.views.tokens import TokenView
 
 router = DefaultRouter()
 router.register("participants", ParticipantViewSet, basename="participant")
@@ -43,7 +43,7 @@ urlpatterns = [
     path("v1/studies/<int:pk>/balance/", BalanceView.as_view(), name="study-balance"),
     path("v1/studies/<int:pk>/balance/evaluate/", EvaluateView.as_view(), name="study-balance-evaluate"),
     path("v1/", include(router.urls)),
-    path("v1/auth/token/", obtain_auth_token, name="token"),
+    path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI sets inline styles from its own script; only this page allows them.
     path(

@@ -141,3 +141,11 @@ def pytest_runtest_setup(item):
         if os.environ.get("RECRUIT_REQUIRE_POSTGRES"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """API throttles count in the cache; each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -26,6 +26,7 @@ class ParticipantImportViewSet(
     serializer_class = ParticipantImportSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["study", "status"]
+    ordering_fields = ["created_at", "status"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
