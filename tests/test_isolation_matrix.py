@@ -1,0 +1,372 @@
+"""Per-study isolation, tried on every route the application has.
+
+Every URL pattern (walked from the resolver, including the API and the admin) and every route
+of the OpenAPI schema is tried with study A's objects by people who must not reach them:
+the owner of study B, a viewer of study A (writes only), an anonymous visitor, and a
+participant holding a personal-link session of study B. Every method (GET, POST, PUT, PATCH,
+DELETE) must be refused without telling whether A's object exists; lists must not show A's
+rows; no write may change A's data. A new route is covered as soon as it exists: when the
+matrix cannot tell which object a URL names, it fails and asks for a filler in
+tests/isolation_registry.py.
+
+The figure "routes x roles tried, 0 leaks" is written to var/isolation-matrix.txt and printed
+by bench/isolation.py.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from drf_spectacular.generators import SchemaGenerator
+
+from recruit.models import AuditEvent, Membership
+from recruit.services.links import link_issue
+from recruit.views.links import session_key
+
+from . import isolation_registry as registry
+from .conftest import make_participant, make_study, make_user
+
+pytestmark = pytest.mark.django_db
+METHODS = ["get", "post", "put", "patch", "delete"]
+WRITES = {"post", "put", "patch", "delete"}
+REPORT = Path(__file__).resolve().parent.parent / "var" / "isolation-matrix.txt"
+# Rows that change as a side effect of any request (logs, throttles, sessions), not study data.
+VOLATILE = {
+    "recruit.auditevent", "recruit.linkfailure", "sessions.session", "axes.accessattempt",
+    "axes.accessfailurelog", "axes.accesslog", "django_tasks_db.dbtaskresult", "admin.logentry",
+    "authtoken.token", "authtoken.tokenproxy",
+}
+
+
+# --- the routes ------------------------------------------------------------------------------
+
+def url_patterns():
+    """(full route text, pattern, qualified name, kwarg names) for every pattern, recursively."""
+    found = []
+
+    def walk(patterns, prefix, namespace, kwargs):
+        for pattern in patterns:
+            text = str(pattern.pattern)
+            names = list(getattr(pattern.pattern, "converters", {}) or {})
+            regex = getattr(pattern.pattern, "regex", None)
+            if regex is not None:
+                names = list(dict.fromkeys(names + list(regex.groupindex)))
+            if isinstance(pattern, URLResolver):
+                space = f"{namespace}:{pattern.namespace}" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix + text, space, kwargs + names)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}".lstrip(":") if pattern.name else None
+                found.append((prefix + text, pattern, name, kwargs + names))
+
+    walk(get_resolver().url_patterns, "", "", [])
+    return found
+
+
+def _model_label(model) -> str:
+    return model._meta.label_lower
+
+
+def _segment_before(route: str, kwarg: str) -> str | None:
+    match = re.search(r"([A-Za-z_-]+)/(?:\^?)(?:<(?:\w+:)?%s>|\(\?P<%s>)" % (kwarg, kwarg), route)
+    return match.group(1) if match else None
+
+
+def _model_named(word: str):
+    word = word.lower().replace("-", "").replace("_", "")
+    candidates = [word, word[:-1] if word.endswith("s") else word, word[:-3] + "y" if word.endswith("ies") else word]
+    models_ = [m for m in apps.get_models() if m._meta.app_label in ("recruit", "auth")]
+    for candidate in candidates:
+        for model in models_:
+            if model._meta.model_name == candidate:
+                return model
+    for candidate in candidates:
+        matches = [m for m in models_ if m._meta.model_name.endswith(candidate)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def kwarg_model(route: str, pattern: URLPattern, name: str | None, kwarg: str):
+    short = name.split(":")[-1] if name else None
+    label = registry.KWARG_MODELS.get((short, kwarg)) or registry.KWARG_MODELS.get(kwarg)
+    if label:
+        return apps.get_model(label)
+    if name and name.startswith("admin:") and kwarg == "object_id":
+        match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
+        if match:
+            try:
+                return apps.get_model(match.group(1), match.group(2))
+            except LookupError:
+                pass
+    view = getattr(pattern.callback, "cls", None)
+    if view is not None and kwarg in ("pk", "id"):
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        serializer = getattr(view, "serializer_class", None)
+        meta = getattr(serializer, "Meta", None)
+        if meta is not None and getattr(meta, "model", None) is not None:
+            return meta.model
+    match = re.match(r"(\w+?)_(pk|id)$", kwarg)
+    if match:
+        model = _model_named(match.group(1))
+        if model is not None:
+            return model
+    segment = _segment_before(route, kwarg)
+    if segment:
+        return _model_named(segment)
+    return None
+
+
+# --- the world: studies A and B and the people around them -------------------------------------
+
+@pytest.fixture
+def world(db, client):
+    owner_a = make_user("owner_a")
+    study = make_study("ISOA", owner=owner_a, title="Isolation study A")
+    viewer = make_user("viewer_of_a")
+    viewer_membership = Membership.objects.create(study=study, user=viewer, role=Membership.Role.VIEWER)
+    participant = make_participant(study, given_name="Aurora", family_name="Isolasjonsen", email="aurora.iso@example.org")
+    enrollment = participant.enrollments.get(study=study)
+    owner_b = make_user("owner_b", is_staff=True)
+    study_b = make_study("ISOB", owner=owner_b, title="Isolation study B")
+    # B's owner may use the admin for the recruit models, so the admin's scoping is tried too.
+    owner_b.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="recruit").exclude(content_type__model__in=["region"])
+    )
+    participant_b = make_participant(study_b, given_name="Bente", family_name="Bortensen")
+    world = {
+        "study": study, "owner": owner_a, "viewer": viewer, "viewer_membership": viewer_membership,
+        "participant": participant, "enrollment": enrollment, "study_b": study_b, "owner_b": owner_b,
+        "enrollment_b": participant_b.enrollments.get(study=study_b),
+    }
+    return world
+
+
+def a_object(world, model):
+    label = _model_label(model)
+    if label not in world:
+        maker = registry.MAKERS.get(label)
+        if maker is None:
+            return None
+        world[label] = maker(world)
+    return world[label]
+
+
+def clients(world):
+    coordinator_b = Client()
+    coordinator_b.force_login(world["owner_b"])
+    viewer = Client()
+    viewer.force_login(world["viewer"])
+    participant_b = Client()
+    link, _token = link_issue(enrollment=world["enrollment_b"], purpose="consent")
+    session = participant_b.session
+    session[session_key("consent")] = link.pk
+    session.save()
+    return {"coordinator_b": coordinator_b, "viewer": viewer, "anonymous": Client(), "participant_b": participant_b}
+
+
+def snapshot(world):
+    """Every row of every model but the volatile ones, by model and primary key."""
+    rows = {}
+    for model in apps.get_models():
+        label = _model_label(model)
+        if label in VOLATILE or model._meta.proxy or not model._meta.managed:
+            continue
+        rows[label] = {row["pk_"]: row for row in model.objects.annotate(pk_=models.F("pk")).values()}
+    return rows
+
+
+def changes(before, after) -> list[str]:
+    """What happened to the rows that existed before, and new rows naming study A's objects."""
+    found = []
+    for label, rows in before.items():
+        for pk, row in rows.items():
+            now = after.get(label, {}).get(pk)
+            if now is None:
+                found.append(f"{label} #{pk} was deleted")
+            elif now != row:
+                found.append(f"{label} #{pk} was changed: " + ", ".join(k for k in row if row[k] != now.get(k)))
+    a_ids = {"study_id": _A["study"], "participant_id": _A["participant"], "enrollment_id": _A["enrollment"]}
+    for label, rows in after.items():
+        for pk, row in rows.items():
+            if pk not in before.get(label, {}) and any(row.get(c) == v for c, v in a_ids.items()):
+                found.append(f"a new {label} #{pk} in study A was written")
+    return found
+
+
+_A: dict = {}
+
+
+# --- expectations ------------------------------------------------------------------------------
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and "login" in response.get("Location", "")
+
+
+def refused(role, method, url, response) -> bool:
+    status = response.status_code
+    if url.startswith("/admin/"):
+        return status in (302, 403, 404, 405)
+    if role == "coordinator_b":
+        return status in (404, 405)
+    if role == "viewer":
+        return status in (400, 403, 404, 405)
+    if role in ("anonymous", "participant_b"):
+        return status in (401, 403, 404, 405, 410) or _to_login(response)
+    raise AssertionError(role)
+
+
+def fill(route, pattern, name, kwargs, world):
+    """The URL with A's objects, or the reason it cannot be filled."""
+    values = {}
+    shared = []
+    short = name.split(":")[-1] if name else None
+    for kwarg in kwargs:
+        if kwarg in registry.PLAIN_VALUES:
+            values[kwarg] = registry.PLAIN_VALUES[kwarg]
+        elif (short, kwarg) in registry.CREDENTIAL_KWARGS:
+            values[kwarg] = "not-a-valid-token-" + "x" * 30
+        elif kwarg == "object_id" and re.match(r"admin:(%s)_" % "|".join(registry.ADMIN_APPS_WITHOUT_STUDY_DATA), name or ""):
+            values[kwarg] = 1
+        elif kwarg == "content_type_id":
+            from django.contrib.contenttypes.models import ContentType
+
+            values[kwarg] = ContentType.objects.get_for_model(world["participant"]).pk
+        else:
+            model = kwarg_model(route, pattern, name, kwarg)
+            if kwarg == "object_id" and name == "admin:view_on_site":
+                model = type(world["participant"])
+            obj = a_object(world, model) if model is not None else None
+            if obj is None:
+                what = _model_label(model) if model is not None else "which model"
+                return None, (f"{route!r} (name {name!r}): cannot fill <{kwarg}> ({what}); register a maker in "
+                              "tests/isolation_registry.py MAKERS or the model in KWARG_MODELS")
+            values[kwarg] = obj.pk
+            shared.append(_model_label(model) in registry.SHARED_MODELS)
+    from django.urls import reverse
+
+    try:
+        url = reverse(name, kwargs=values)
+        if shared and all(shared):
+            SHARED_URLS.add(url)
+        return url, None
+    except Exception as error:  # noqa: BLE001 - reported as a failure naming the route
+        return None, f"{route!r} (name {name!r}): cannot build the URL with {values}: {error}"
+
+
+SHARED_URLS: set = set()
+
+
+def markers(world):
+    return [world["participant"].email, world["participant"].family_name, world["study"].code, world["study"].title]
+
+
+def test_no_role_reaches_study_a_through_any_route(world):
+    _A.update(study=world["study"].pk, participant=world["participant"].pk, enrollment=world["enrollment"].pk)
+    by_role = clients(world)
+    patterns = url_patterns()
+    problems, leaks, server_errors = [], [], []
+    tried = routes = 0
+    id_routes, list_routes = [], []
+    for route, pattern, name, kwargs in patterns:
+        if "format" in kwargs:
+            continue  # DRF's ".json" twin of a route tried without the suffix
+        if not name and route.startswith("admin/"):
+            continue  # the admin's unnamed redirects to the named change page, and its catch-all
+        if not name:
+            problems.append(f"{route!r}: give the URL pattern a name so the matrix can build it")
+            continue
+        object_kwargs = [k for k in kwargs if k not in registry.PLAIN_VALUES]
+        url, problem = fill(route, pattern, name, kwargs, world)
+        if problem:
+            problems.append(problem)
+            continue
+        (id_routes if object_kwargs else list_routes).append((route, name, url))
+    assert not problems, "\n".join(problems)
+
+    before = snapshot(world)
+    tried_urls = set()
+    for route, name, url in id_routes:
+        routes += 1
+        tried_urls.add(url)
+        for role, client in by_role.items():
+            for method in METHODS:
+                if role == "viewer" and method not in WRITES:
+                    continue
+                cache.clear()  # throttles must not answer for the view
+                if method == "get":
+                    response = client.get(url)
+                else:
+                    response = getattr(client, method)(url, data="{}", content_type="application/json")
+                tried += 1
+                if response.status_code >= 500:
+                    server_errors.append(f"{role} {method.upper()} {url}: {response.status_code}")
+                elif refused(role, method, url, response):
+                    continue
+                elif method == "get" and url in SHARED_URLS and role == "coordinator_b":
+                    continue  # reference data, readable by every signed-in user
+                elif role == "viewer":
+                    # A viewer may read A; a write that answered must have written nothing.
+                    changed = changes(before, snapshot(world))
+                    if changed:
+                        leaks.append(f"viewer {method.upper()} {url}: {response.status_code} and changed {changed}")
+                        before = snapshot(world)
+                else:
+                    leaks.append(f"{role} {method.upper()} {url}: {response.status_code}")
+
+    # Lists: B's owner, the anonymous visitor and B's participant never see A's rows, even when
+    # they ask for study A by id; writes naming A's ids are refused.
+    naming_a = {"study": world["study"].pk, "participant": world["participant"].pk,
+                "enrollment": world["enrollment"].pk}
+    for route, name, url in list_routes:
+        if url.startswith("/admin/") or name in ("logout", "api:docs", "set_language"):
+            continue
+        routes += 1
+        for role in ("coordinator_b", "anonymous", "participant_b"):
+            client = by_role[role]
+            cache.clear()
+            for query in ({}, {"study": world["study"].pk}, {"participant": world["participant"].pk}):
+                response = client.get(url, query)
+                tried += 1
+                if response.status_code >= 500:
+                    server_errors.append(f"{role} GET {url} {query}: {response.status_code}")
+                    continue
+                body = response.content.decode(errors="replace") if not response.streaming else ""
+                seen = [m for m in markers(world) if m in body]
+                if seen and response.status_code == 200:
+                    leaks.append(f"{role} GET {url} {query}: shows {seen}")
+            response = client.post(url, data=json.dumps(naming_a), content_type="application/json")
+            tried += 1
+            if response.status_code >= 500:
+                server_errors.append(f"{role} POST {url}: {response.status_code}")
+    leaks.extend(changes(before, snapshot(world)))
+
+    # Every route in the OpenAPI schema is one the matrix tried.
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    untried = []
+    for path in schema["paths"]:
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        match = resolve(concrete)
+        tried_names = {n for _, n, _ in id_routes + list_routes}
+        qualified = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        if qualified not in tried_names:
+            untried.append(path)
+    assert not untried, f"schema routes the matrix did not try: {untried}"
+
+    roles = len(by_role)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(
+        f"isolation matrix: {routes} routes x {roles} roles, {tried} requests tried "
+        f"({len(id_routes)} routes with study A's ids, {len(schema['paths'])} OpenAPI paths all covered), "
+        f"{len(leaks)} leaks, {len(server_errors)} server errors\n"
+    )
+    assert not server_errors, "\n".join(server_errors)
+    assert not leaks, "\n".join(leaks)
+    assert AuditEvent.objects.filter(study=world["study"], actor=world["owner_b"]).count() == 0
