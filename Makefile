@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo demo-password worker bench messages clean
+.PHONY: lint serve run test install migrate demo demo-password worker bench messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ worker: migrate
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Security lint: ruff's S rules (config in pyproject.toml), then pip-audit over the dependencies.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/python .ci/dependency_audit.py
 
 bench: $(INSTALLED)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
