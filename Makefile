@@ -44,6 +44,17 @@ worker: migrate
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# gunicorn and the task worker against PostgreSQL on 127.0.0.1, as in production but over plain HTTP.
+SERVE_DATABASE_URL ?= postgres://root@127.0.0.1:5432/recruit
+serve: $(INSTALLED)
+	createdb -h 127.0.0.1 "$$(basename $(SERVE_DATABASE_URL))" 2>/dev/null || true
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py collectstatic --noinput > /dev/null
+	@echo "recruit (gunicorn) serves http://$(HOST):$(PORT)/ against $(SERVE_DATABASE_URL); Ctrl-C stops it"
+	@trap 'kill 0' INT TERM EXIT; \
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --interval 2 > var/worker.log 2>&1 & \
+	DATABASE_URL=$(SERVE_DATABASE_URL) DEBUG=false $(BIN)/gunicorn recruit.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
 # Security lint: ruff's S rules (config in pyproject.toml), then pip-audit over the dependencies.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
