@@ -43,7 +43,7 @@ SHARED_MODELS = {"recruit.region"}
 
 # Routes whose keyword is a bearer credential, not an object id: whoever holds a personal-link
 # token is its participant by design. The matrix presents a token that is not valid instead.
-CREDENTIAL_KWARGS = {("link-entry", "token")}
+CREDENTIAL_KWARGS = {("link-entry", "token"), ("calendar-feed", "token")}
 
 
 def _session(world):
@@ -95,7 +95,24 @@ def _status_change(world):
     )
 
 
+def _poll(world):
+    from recruit.models import Poll
+
+    return Poll.objects.create(study=world["study"], title="Isolation poll A")
+
+
+def _poll_option(world):
+    from recruit.models import PollOption
+
+    poll = world.get("recruit.poll") or _poll(world)
+    world["recruit.poll"] = poll
+    start = timezone.now() + datetime.timedelta(days=9)
+    return PollOption.objects.create(poll=poll, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+
+
 MAKERS = {
+    "recruit.poll": _poll,
+    "recruit.polloption": _poll_option,
     "recruit.study": lambda world: world["study"],
     "recruit.participant": lambda world: world["participant"],
     "recruit.enrollment": lambda world: world["enrollment"],

@@ -215,7 +215,9 @@ def refused(role, method, url, response) -> bool:
     if url.startswith("/admin/"):
         return status in (302, 403, 404, 405)
     if role == "coordinator_b":
-        return status in (404, 405)
+        # A participant page's link guard answers 403 before it looks at any id: no existence leak.
+        link_guard = status == 403 and "participant/link_error.html" in [t.name for t in response.templates]
+        return status in (404, 405) or link_guard
     if role == "viewer":
         return status in (400, 403, 404, 405)
     if role in ("anonymous", "participant_b"):

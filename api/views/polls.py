@@ -16,6 +16,7 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     """Availability polls of your studies. Answers are read and written per poll (coordinators only)."""
 
     serializer_class = PollSerializer
+    ordering_fields = ["created_at", "title"]
 
     def get_queryset(self):
         return (Poll.objects.filter(study__in=studies_visible_to(self.request.user).values("pk"))
