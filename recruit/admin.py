@@ -269,3 +269,69 @@ class BookingAdmin(ReadOnlyScopedAdmin):
 
     def visible(self, request):
         return Booking.objects.filter(session__study__in=studies_visible_to(request.user).values("pk"))
+
+
+# --- Consent (texts are written on the study's Consent page; published versions are read-only everywhere) ---
+
+from recruit.models import ConsentStatement, ConsentVersion, SignatureRecord, Withdrawal  # noqa: E402
+from recruit.services.consent import EDITABLE_FIELDS as CONSENT_VERSION_FIELDS  # noqa: E402
+from recruit.services.consent import consent_version_update  # noqa: E402
+
+
+class ConsentStatementInline(admin.TabularInline):
+    model = ConsentStatement
+    fields = ["position", "text", "required"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(ScopedAdmin):
+    list_display = ["document", "number", "status", "published_at", "text_hash"]
+    list_filter = ["status"]
+    list_select_related = ["document__study"]
+    fields = ["document", "number", "status", "text_hash", "published_at", *CONSENT_VERSION_FIELDS]
+    readonly_fields = ["document", "number", "status", "text_hash", "published_at"]
+    inlines = [ConsentStatementInline]
+
+    def visible(self, request):
+        return ConsentVersion.objects.filter(document__study__in=studies_visible_to(request.user).values("pk"))
+
+    def editable(self, request):
+        # Only drafts: the admin refuses to change a published version, as the model does.
+        return ConsentVersion.objects.filter(
+            document__study__in=studies_editable_by(request.user).values("pk"), status=ConsentVersion.Status.DRAFT
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in CONSENT_VERSION_FIELDS if name in form.changed_data}
+        consent_version_update(actor=Actor.from_request(request), version=obj, **fields)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+@admin.register(SignatureRecord)
+class SignatureRecordAdmin(ReadOnlyScopedAdmin):
+    list_display = ["id", "enrollment", "version", "signed_at", "withdrawn_at", "reconsent_required_at"]
+    list_select_related = ["enrollment__participant", "enrollment__study", "version__document"]
+    exclude = ["drawn_signature"]
+
+    def visible(self, request):
+        return SignatureRecord.objects.filter(enrollment__in=enrollments_visible_to(request.user).values("pk"))
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyScopedAdmin):
+    list_display = ["id", "enrollment", "at", "channel", "cancelled_bookings"]
+    list_select_related = ["enrollment__participant", "enrollment__study"]
+
+    def visible(self, request):
+        return Withdrawal.objects.filter(enrollment__in=enrollments_visible_to(request.user).values("pk"))

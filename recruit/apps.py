@@ -10,3 +10,5 @@ class RecruitConfig(AppConfig):
     def ready(self):
         # Register the booking e-mails' renderers wherever messages are sent (pages, worker, commands).
         from recruit.services import availability, booking_messages  # noqa: F401
+        # Register the outbox renderers of each feature (the worker imports no views).
+        from recruit.services import consent_requests  # noqa: F401

@@ -204,6 +204,9 @@ def seed(*, participants: int = 200, seed: int = 1) -> SeedResult:
         people.append(participant_create(actor=actor, study=study, **fields))
         created += 1
 
+    for study in studies.values():
+        seed_consent(actor=actor, study=study)
+
     enrollments_created = 0
     for spec in STUDIES:
         study = studies[spec["code"]]
@@ -214,6 +217,42 @@ def seed(*, participants: int = 200, seed: int = 1) -> SeedResult:
                 continue
             enrollment = enrollment_create(actor=actor, study=study, participant=participant)
             for step in PATHS[target]:
-                enrollment_transition(actor=actor, enrollment=enrollment, to_status=step)
+                if step == Status.CONSENTED:
+                    demo_sign(enrollment)  # consented only through a signature
+                else:
+                    enrollment_transition(actor=actor, enrollment=enrollment, to_status=step)
             enrollments_created += 1
     return SeedResult(created, existing, studies_created, enrollments_created, password[0] if password else None)
+
+
+def seed_consent(*, actor: Actor, study: Study) -> None:
+    """A published version 1 of the study's consent text in bokmål and English (skipped if it has any)."""
+    from recruit.demo_consent import STUDY_TEXTS, end_date_for
+    from recruit.services.consent import consent_document_create, consent_version_publish, consent_version_update
+
+    texts = STUDY_TEXTS.get(study.code)
+    if texts is None or study.consent_documents.exists():
+        return
+    for language, text in texts.items():
+        document = consent_document_create(actor=actor, study=study, language=language)
+        version = document.versions.get()
+        fields = {k: v for k, v in text.items() if k != "statements"}
+        consent_version_update(
+            actor=actor, version=version, end_date=end_date_for(study),
+            statements=[{"text": t, "required": r} for t, r in text["statements"]], **fields,
+        )
+        consent_version_publish(actor=actor, version=version)
+
+
+def demo_sign(enrollment: Enrollment) -> None:
+    """Sign the current consent version as the participant would (all statements agreed)."""
+    from recruit.services.consent import current_version_for
+    from recruit.services.signing import consent_sign
+
+    participant = enrollment.participant
+    version = current_version_for(enrollment.study, participant.preferred_language)
+    consent_sign(
+        actor=Actor.system("seed_demo"), enrollment=enrollment, version=version,
+        answers={s.position: True for s in version.statements.all()}, typed_name=participant.full_name,
+        confirmed=True, user_agent="seed_demo",
+    )

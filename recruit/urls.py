@@ -16,6 +16,7 @@ from recruit.views import (
     sessions,
     studies,
 )
+from recruit.views import consent, consent_participant
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -71,6 +72,26 @@ urlpatterns = [
     path("booking/book/", self_booking.self_booking_book, name="self-booking-book"),
     path("booking/cancel/", self_booking.self_booking_cancel, name="self-booking-cancel"),
     path("booking/<int:booking_pk>/calendar.ics", self_booking.self_booking_calendar, name="self-booking-calendar"),
+    path("studies/<int:pk>/consent/", consent.consent_overview, name="consent-overview"),
+    path("studies/<int:pk>/consent/documents/new/", consent.consent_document_new, name="consent-document-new"),
+    path("studies/<int:pk>/consent/versions/<int:version_pk>/", consent.consent_version_detail, name="consent-version"),
+    path("studies/<int:pk>/consent/versions/<int:version_pk>/copy/", consent.consent_version_new,
+         name="consent-version-new"),
+    path("studies/<int:pk>/consent/versions/<int:version_pk>/publish/", consent.consent_version_publish_view,
+         name="consent-version-publish"),
+    path("studies/<int:pk>/consent/requests/", consent.consent_requests_new, name="consent-requests-new"),
+    path("studies/<int:pk>/consent/signatures/<int:signature_pk>/pdf/", consent.signature_pdf,
+         name="consent-signature-pdf"),
+    path("studies/<int:pk>/consent/signatures.zip", consent.signatures_zip, name="consent-zip"),
+    path("studies/<int:pk>/consent/enrollments/<int:enrollment_pk>/withdraw/", consent.withdrawal_record,
+         name="consent-withdrawal-record"),
+    # Participants' pages, reached through personal links.
+    path("consent/", consent_participant.consent_read, name="consent-read"),
+    path("consent/review/", consent_participant.consent_review, name="consent-review"),
+    path("consent/done/", consent_participant.consent_done, name="consent-done"),
+    path("consent/pdf/", consent_participant.consent_pdf, name="consent-pdf"),
+    path("consent/withdraw/", consent_participant.consent_withdraw, name="consent-withdraw"),
+    path("withdraw/", consent_participant.withdrawal_page, name="withdrawal"),
     path("l/<str:token>/", links.link_entry, name="link-entry"),
     path("l/", links.link_landing, name="link-landing"),
     path("studies/<int:pk>/audit/", audit.audit_log, name="audit-log"),

@@ -1,4 +1,12 @@
 from recruit.models.audit import AuditEvent
+from recruit.models.consent import (
+    ConsentDocument,
+    ConsentRequest,
+    ConsentStatement,
+    ConsentVersion,
+    SignatureRecord,
+    Withdrawal,
+)
 from recruit.models.enrollments import Enrollment, StatusChange
 from recruit.models.links import LinkFailure, PersonalLink
 from recruit.models.messages import Message
@@ -12,6 +20,10 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "CalendarFeed",
+    "ConsentDocument",
+    "ConsentRequest",
+    "ConsentStatement",
+    "ConsentVersion",
     "Enrollment",
     "Gender",
     "Language",
@@ -28,8 +40,10 @@ __all__ = [
     "Role",
     "SchedulingSettings",
     "Session",
+    "SignatureRecord",
     "StatusChange",
     "Study",
+    "Withdrawal",
 ]
 
 from recruit.models.imports import ParticipantImport  # noqa: E402

@@ -9,6 +9,7 @@ from recruit.models import Enrollment, Participant, StatusChange
 from recruit.selectors import participants_visible_to
 from recruit.services.access import require_study_editor
 from recruit.services.audit import audit_record
+from recruit.services.consent_gate import has_valid_consent
 
 
 def enrollment_create(
@@ -52,6 +53,17 @@ def enrollment_transition(*, actor: Actor, enrollment: Enrollment, to_status: st
                     "to": pipeline.Status(to_status).label,
                     "allowed": allowed or _("nothing (this is a final status)"),
                 },
+            )}
+        )
+    # Consented means signed: only a valid signature (services.signing) makes the move, never a click.
+    # Scheduled -> consented is a cancelled booking, not a new consent.
+    if (to_status == pipeline.Status.CONSENTED and from_status != pipeline.Status.SCHEDULED
+            and not has_valid_consent(enrollment)):
+        raise ValidationError(
+            {"status": ValidationError(
+                _("An enrollment becomes consented only when the participant signs the study's current "
+                  "consent version. Send a consent request from the study's Consent page instead."),
+                code="consent_required",
             )}
         )
     now = timezone.now()

@@ -1,0 +1,79 @@
+"""Reads for the consent pages and API: always from a study the user can see."""
+from dataclasses import dataclass
+
+from django.db.models import Max, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from recruit.models import ConsentDocument, ConsentVersion, Enrollment, SignatureRecord, Study
+from recruit.selectors import studies_visible_to
+from recruit.services.consent import current_number
+
+# A participant's consent state, in the order the overview counts them.
+STATES = {
+    "valid": _("Signed"),
+    "reconsent": _("Re-consent required"),
+    "requested": _("Requested"),
+    "not_requested": _("Not requested"),
+    "withdrawn": _("Withdrawn"),
+}
+
+
+@dataclass
+class ConsentRow:
+    enrollment: Enrollment
+    signature: SignatureRecord | None
+    requested_at: object
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state])
+
+
+def signatures_visible_to(user) -> QuerySet[SignatureRecord]:
+    return SignatureRecord.objects.filter(enrollment__study__in=studies_visible_to(user).values("pk"))
+
+
+def consent_documents_visible_to(user) -> QuerySet[ConsentDocument]:
+    return ConsentDocument.objects.filter(study__in=studies_visible_to(user).values("pk"))
+
+
+def consent_versions_visible_to(user) -> QuerySet[ConsentVersion]:
+    return ConsentVersion.objects.filter(document__study__in=studies_visible_to(user).values("pk"))
+
+
+def consent_rows(study: Study) -> tuple[list[ConsentRow], dict[str, int]]:
+    """Per enrollment: the latest signature, when consent was last requested, the state; and counts per state.
+
+    Four queries: the current number, enrollments with participants and the last request time, their
+    signatures (with versions and documents).
+    """
+    number = current_number(study)
+    enrollments = (
+        Enrollment.objects.filter(study=study)
+        .select_related("participant")
+        .annotate(requested_at=Max("consent_requests__created_at"))
+        .prefetch_related(Prefetch(
+            "signatures",
+            queryset=SignatureRecord.objects.select_related("version__document").defer("drawn_signature")
+            .order_by("-signed_at", "-id"),
+            to_attr="signature_list",
+        ))
+        .order_by("participant__family_name", "participant__given_name", "pk")
+    )
+    rows, counts = [], {state: 0 for state in STATES}
+    for enrollment in enrollments:
+        signature = enrollment.signature_list[0] if enrollment.signature_list else None
+        if enrollment.status == "withdrawn" or (signature and signature.withdrawn_at):
+            state = "withdrawn"
+        elif signature and signature.version.number == number:
+            state = "valid"
+        elif signature:
+            state = "reconsent"
+        elif enrollment.requested_at:
+            state = "requested"
+        else:
+            state = "not_requested"
+        counts[state] += 1
+        rows.append(ConsentRow(enrollment, signature, enrollment.requested_at, state))
+    return rows, counts

@@ -1,0 +1,53 @@
+"""Builders for consent tests: a complete consent text, published, and a signature of it."""
+import datetime
+
+from django.utils import timezone
+
+from recruit.actors import Actor
+from recruit.models import ConsentVersion
+from recruit.models.consent import SECTION_FIELDS
+from recruit.services.consent import (
+    consent_document_create,
+    consent_version_create,
+    consent_version_publish,
+    consent_version_update,
+)
+from recruit.services.signing import consent_sign
+
+SYSTEM = Actor.system("test")
+STATEMENTS = [
+    {"text": "Jeg samtykker til å delta i en fokusgruppe.", "required": True},
+    {"text": "Jeg samtykker til lydopptak.", "required": True},
+    {"text": "Anonymiserte sitater fra meg kan publiseres.", "required": False},
+]
+
+
+def complete_text(**overrides) -> dict:
+    fields = {name: f"Tekst om {name}: æøå ÆØÅ." for name in SECTION_FIELDS}
+    fields["title"] = "Vil du delta i forskningsprosjektet «Fastleger og kvalitet»?"
+    fields["end_date"] = timezone.localdate() + datetime.timedelta(days=700)
+    fields.update(overrides)
+    return fields
+
+
+def draft_consent(study, language="nb", statements=None, **overrides) -> ConsentVersion:
+    document = study.consent_documents.filter(language=language).first()
+    if document is None:
+        document = consent_document_create(actor=SYSTEM, study=study, language=language)
+        version = document.versions.get()
+    else:
+        version = consent_version_create(actor=SYSTEM, document=document)
+    return consent_version_update(actor=SYSTEM, version=version, statements=statements or STATEMENTS,
+                                  **complete_text(**overrides))
+
+
+def published_consent(study, language="nb", **overrides) -> ConsentVersion:
+    version = draft_consent(study, language, **overrides)
+    return consent_version_publish(actor=SYSTEM, version=version)
+
+
+def sign(enrollment, version, *, actor=SYSTEM, answers=None, **extra):
+    enrollment.refresh_from_db()
+    answers = answers if answers is not None else {s.position: True for s in version.statements.all()}
+    return consent_sign(actor=actor, enrollment=enrollment, version=version, answers=answers,
+                        typed_name=enrollment.participant.full_name, confirmed=True, **extra)
