@@ -122,17 +122,18 @@ def test_validation_errors_show_on_the_page_and_store_nothing(eligible_a, versio
     response = client.post("/consent/", {"statement_1": "on", "typed_name": "Someone Else",
                                          "drawn_signature": "data:image/png;base64,bm90IGEgcG5n"})
     assert response.status_code == 400
-    text = response.content.decode()
-    assert "You must agree to this statement" in text
-    assert "does not match the name" in text
-    assert "drawn signature could not be read" in text
+    text = response.content.decode()  # in bokmål, Astrid's language
+    assert "Du må samtykke til denne erklæringen" in text
+    assert "stemmer ikke med navnet studien har registrert" in text
+    assert "signaturen kunne ikke leses" in text
+    assert "Ingenting er lagret" in text
     assert not SignatureRecord.objects.exists()
     assert "consent:pending" not in client.session
     # Confirming is required too.
     client.post("/consent/", {"statement_1": "on", "statement_2": "on",
                               "typed_name": eligible_a.participant.full_name})
     response = client.post("/consent/review/", {})
-    assert response.status_code == 400 and "Confirm that the information is correct" in response.content.decode()
+    assert response.status_code == 400 and "Bekreft at opplysningene er riktige" in response.content.decode()
     assert not SignatureRecord.objects.exists()
     assert PersonalLink.objects.get(purpose="consent").completed_at is None
     assert Enrollment.objects.get(pk=eligible_a.pk).status == "eligible"
