@@ -51,3 +51,18 @@ def sign(enrollment, version, *, actor=SYSTEM, answers=None, **extra):
     answers = answers if answers is not None else {s.position: True for s in version.statements.all()}
     return consent_sign(actor=actor, enrollment=enrollment, version=version, answers=answers,
                         typed_name=enrollment.participant.full_name, confirmed=True, **extra)
+
+
+def consent_given(enrollment):
+    """A valid signature of the study's current version, written directly (no PDF): for tests of other
+    features that need an enrollment with consent, e.g. booking a session that requires it."""
+    from recruit.models import SignatureRecord
+    from recruit.services.consent import current_version_for
+
+    version = current_version_for(enrollment.study, "nb") or published_consent(enrollment.study)
+    return SignatureRecord.objects.create(
+        enrollment=enrollment, version=version, text_hash=version.text_hash, typed_name="test",
+        answers=[{"position": s.position, "text": s.text, "required": s.required, "answer": True}
+                 for s in version.statements.all()],
+        meaning="test", signed_at=timezone.now(),
+    )
