@@ -99,3 +99,32 @@ def test_the_overview_shows_each_participants_consent_and_sends_requests(
 def test_the_study_nav_has_a_consent_tab(coordinator_a, study_a):
     page = client_for(coordinator_a).get(f"/studies/{study_a.pk}/").content.decode()
     assert f'href="/studies/{study_a.pk}/consent/"' in page
+
+
+def test_the_participant_page_lists_signed_consents_with_downloads(coordinator_a, coordinator_b, study_a,
+                                                                    enrollment_a):
+    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
+    signature = sign(enrollment_a, published_consent(study_a))
+    url = f"/studies/{study_a.pk}/consent/signatures/{signature.pk}/pdf/"
+    page = client_for(coordinator_a).get(f"/participants/{enrollment_a.participant_id}/").content.decode()
+    assert url in page
+
+
+def test_participant_pages_check_the_csrf_token_but_accept_the_null_origin_of_no_referrer(
+    study_a, enrollment_a
+):
+    from django.test import Client
+
+    from recruit.services.links import link_issue
+
+    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
+    published_consent(study_a)
+    _, token = link_issue(enrollment=enrollment_a, purpose="consent")
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/l/{token}/")
+    page = client.get("/consent/")
+    csrf = page.context["csrf_token"]
+    assert client.post("/consent/withdraw/", {}, HTTP_ORIGIN="null").status_code == 403
+    response = client.post("/consent/withdraw/", {"csrfmiddlewaretoken": str(csrf)}, HTTP_ORIGIN="null")
+    assert response.status_code == 200
+    assert Enrollment.objects.get(pk=enrollment_a.pk).status == "withdrawn"

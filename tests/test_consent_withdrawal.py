@@ -1,6 +1,4 @@
 import re
-import sys
-import types
 
 import pytest
 from django.core import mail
@@ -102,18 +100,28 @@ def test_a_viewer_cannot_record_a_withdrawal(signed_a, enrollment_a, viewer_a, s
     assert response.status_code == 403 and not Withdrawal.objects.exists()
 
 
-def test_withdrawal_cancels_bookings_through_scheduling(signed_a, enrollment_a, monkeypatch):
-    calls = []
+def test_withdrawal_cancels_future_bookings_and_keeps_past_ones(signed_a, enrollment_a, study_a):
+    import datetime
 
-    def bookings_cancel_for_enrollment(*, actor, enrollment, reason=""):
-        calls.append((enrollment.pk, reason))
-        return 2
+    from django.utils import timezone
 
-    module = types.ModuleType("recruit.services.bookings")
-    module.bookings_cancel_for_enrollment = bookings_cancel_for_enrollment
-    monkeypatch.setitem(sys.modules, "recruit.services.bookings", module)
+    from recruit.models import Booking
+    from recruit.services.bookings import booking_create
+
+    from .scheduling_helpers import make_session
+
+    future = make_session(study_a)
+    booking_create(actor=SYSTEM, session=future, enrollment=Enrollment.objects.get(pk=enrollment_a.pk))
+    past = make_session(study_a, start=timezone.now().replace(microsecond=0) - datetime.timedelta(days=3))
+    Booking.objects.create(session=past, enrollment=enrollment_a, status="booked")
+    enrollment_a.refresh_from_db()
+    assert enrollment_a.status == "scheduled"
+
     withdrawal = withdraw(actor=SYSTEM, enrollment=enrollment_a, channel="phone")
-    assert [pk for pk, _reason in calls] == [enrollment_a.pk] and withdrawal.cancelled_bookings == 2
+    assert withdrawal.cancelled_bookings == 1
+    assert Booking.objects.get(session=future).status == "cancelled"
+    assert Booking.objects.get(session=past).status == "booked"
+    assert Enrollment.objects.get(pk=enrollment_a.pk).status == "withdrawn"
 
 
 def test_a_new_version_asks_for_re_consent_and_keeps_the_old_pdf(signed_a, enrollment_a, study_a, coordinator_a,

@@ -5,8 +5,6 @@ the Withdrawal row (when, how, the reason if one was given) and the signature re
 withdrawn, with their PDFs unchanged. Export, erasure and others call withdraw() rather than
 re-implementing it.
 """
-import importlib
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,12 +22,10 @@ MAX_REASON = 2000
 
 
 def _cancel_bookings(*, actor: Actor, enrollment: Enrollment, reason: str) -> int:
-    # Scheduling owns bookings; without it installed there is nothing to cancel.
-    try:
-        bookings = importlib.import_module("recruit.services.bookings")
-    except ImportError:
-        return 0
-    return bookings.bookings_cancel_for_enrollment(actor=actor, enrollment=enrollment, reason=reason) or 0
+    # Scheduling owns bookings (imported here: bookings reads the consent gate, which reads consent).
+    from recruit.services.bookings import bookings_cancel_for_enrollment
+
+    return bookings_cancel_for_enrollment(actor=actor, enrollment=enrollment, reason=reason)
 
 
 def withdraw(

@@ -18,3 +18,15 @@ def consent_sections(version):
                 "date": date_format(version.end_date, "j F Y")}
         sections.append((str(heading), text))
     return sections
+
+
+@register.simple_tag
+def consent_signatures_for(participant, user):
+    """The participant's signature records in the user's studies, newest first (for the participant page)."""
+    from recruit.selectors_consent import signatures_visible_to
+
+    return list(
+        signatures_visible_to(user).filter(enrollment__participant=participant)
+        .select_related("enrollment__study", "version__document").defer("drawn_signature")
+        .order_by("-signed_at", "-id")
+    )

@@ -18,6 +18,7 @@ from recruit.services.links import link_complete
 from recruit.services.signing import PdfUnavailable, consent_sign, meaning_text, signature_pdf_read, signing_validate
 from recruit.services.withdrawal import withdraw
 from recruit.views.links import LANDINGS, private
+from recruit.views.participant_csrf import participant_csrf
 
 LANDINGS["consent"] = "consent-read"
 LANDINGS["withdrawal"] = "withdrawal"
@@ -27,9 +28,13 @@ SIGNED = "consent:signature"
 
 
 def _guard(purpose, **kwargs):
+    """The personal-link guard, with a CSRF check that accepts these pages' null Origin."""
     from recruit.views.links import participant_link_required
 
-    return participant_link_required(purpose, **kwargs)
+    def decorator(view):
+        return participant_csrf(participant_link_required(purpose, **kwargs)(view))
+
+    return decorator
 
 
 def _version(request) -> ConsentVersion | None:
