@@ -200,3 +200,13 @@ def test_the_page_is_in_the_participants_language_when_a_translation_exists(
     client.get(path)
     assert "Would you like to take part?" in client.get("/consent/").content.decode()
     assert ConsentRequest.objects.get(enrollment=enrollment).version == english
+
+
+def test_no_consent_request_to_a_participant_with_restricted_processing(eligible_a, version_a):
+    from django.core.exceptions import ValidationError
+
+    eligible_a.participant.restricted = True
+    eligible_a.participant.save()
+    with pytest.raises(ValidationError) as error:
+        consent_requests_send(actor=SYSTEM, study=eligible_a.study, enrollments=[eligible_a])
+    assert "must not be contacted" in str(error.value) and not ConsentRequest.objects.exists()

@@ -162,3 +162,13 @@ def test_signing_an_outdated_version_is_refused(enrollment_a, study_a):
     with pytest.raises(ValidationError) as error:
         sign(enrollment_a, first)
     assert error.value.code == "version_outdated" and not SignatureRecord.objects.exists()
+
+
+def test_consent_records_do_not_block_erasing_a_participant_or_deleting_a_study(signed_a, enrollment_a, study_a):
+    from recruit.models import Participant, Study
+
+    withdraw(actor=SYSTEM, enrollment=enrollment_a, channel="phone")
+    Participant.objects.filter(pk=enrollment_a.participant_id).delete()
+    assert not SignatureRecord.objects.exists() and not Withdrawal.objects.exists()
+    Study.objects.filter(pk=study_a.pk).delete()
+    assert not Study.objects.filter(pk=study_a.pk).exists()

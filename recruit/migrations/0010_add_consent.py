@@ -81,8 +81,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
                 ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_requests', to='recruit.enrollment', verbose_name='enrollment')),
-                ('link', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_request', to='recruit.personallink', verbose_name='personal link')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='recruit.consentversion', verbose_name='version')),
+                ('link', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consent_request', to='recruit.personallink', verbose_name='personal link')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='requests', to='recruit.consentversion', verbose_name='version')),
             ],
             options={
                 'verbose_name': 'consent request',
@@ -129,8 +129,8 @@ class Migration(migrations.Migration):
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
                 ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='recruit.enrollment', verbose_name='enrollment')),
                 ('link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='recruit.personallink', verbose_name='personal link')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='recruit.consentversion', verbose_name='version')),
-                ('withdrawal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='recruit.withdrawal', verbose_name='withdrawal')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='signatures', to='recruit.consentversion', verbose_name='version')),
+                ('withdrawal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='signatures', to='recruit.withdrawal', verbose_name='withdrawal')),
             ],
             options={
                 'verbose_name': 'signature record',

@@ -216,11 +216,11 @@ class ConsentRequest(models.Model):
         "recruit.Enrollment", verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="consent_requests"
     )
     version = models.ForeignKey(
-        ConsentVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="requests"
+        ConsentVersion, verbose_name=_("version"), on_delete=models.RESTRICT, related_name="requests"
     )
     # Issued when the e-mail is rendered, so the token exists only in the message sent.
     link = models.OneToOneField(
-        "recruit.PersonalLink", verbose_name=_("personal link"), on_delete=models.PROTECT, null=True, blank=True,
+        "recruit.PersonalLink", verbose_name=_("personal link"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="consent_request",
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
@@ -248,7 +248,7 @@ class SignatureRecord(models.Model):
         "recruit.Enrollment", verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="signatures"
     )
     version = models.ForeignKey(
-        ConsentVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="signatures"
+        ConsentVersion, verbose_name=_("version"), on_delete=models.RESTRICT, related_name="signatures"
     )
     text_hash = models.CharField(_("SHA-256 of the text signed"), max_length=64)
     # [{"position", "text", "required", "answer"}] as shown, so the record stands on its own.
@@ -272,7 +272,7 @@ class SignatureRecord(models.Model):
     reconsent_required_at = models.DateTimeField(_("re-consent required since"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawal = models.ForeignKey(
-        "recruit.Withdrawal", verbose_name=_("withdrawal"), on_delete=models.PROTECT, null=True, blank=True,
+        "recruit.Withdrawal", verbose_name=_("withdrawal"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="signatures",
     )
 

@@ -37,7 +37,7 @@ def consent_requests_send(*, actor: Actor, study, enrollments) -> list[ConsentRe
         elif enrollment.status not in SIGNABLE:
             problems.append(_("%(name)s is %(status)s; consent can be requested from eligible participants on.")
                             % {"name": enrollment.participant.full_name, "status": str(enrollment.get_status_display()).lower()})
-        elif enrollment.participant.do_not_contact:
+        elif enrollment.participant.do_not_contact or getattr(enrollment.participant, "restricted", False):
             problems.append(_("%(name)s must not be contacted.") % {"name": enrollment.participant.full_name})
     if problems:
         raise ValidationError({"enrollments": [ValidationError(p, code="cannot_request") for p in problems]})
