@@ -17,6 +17,7 @@ from recruit.services.enrollments import enrollment_transition
 from recruit.services.links import link_issue
 from recruit.services.table1 import table1_build, table1_options
 from tests.conftest import client_for, make_participant, make_study
+from tests.consent_support import published_consent, sign
 
 
 @pytest.fixture
@@ -26,8 +27,8 @@ def person(study_a, actor_a):
         hpr_number="7654321", phone="+47 912 34 567", notes="Prefers mornings",
     )
     enrollment = Enrollment.objects.get(participant=participant)
-    for status in (Status.ELIGIBLE, Status.CONSENTED):
-        enrollment_transition(actor=actor_a, enrollment=enrollment, to_status=status, note="")
+    enrollment_transition(actor=actor_a, enrollment=enrollment, to_status=Status.ELIGIBLE, note="")
+    sign(enrollment, published_consent(study_a))  # consented only through a signature
     Message.objects.create(kind="invitation", key=f"inv-{participant.pk}", participant=participant, study=study_a,
                            subject="Invitation for Zebedeus Quarnstrøm")
     audit_record(actor=actor_a, action="note", detail={"text": "called zebedeus.q@example.org about Quarnstrøm"})
