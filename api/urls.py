@@ -38,20 +38,17 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("polls", PollViewSet, basename="poll")
 router.register("imports", ParticipantImportViewSet, basename="import")
-<<<<<<< HEAD
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("messages", MessageViewSet, basename="message")
 router.register("screening-questions", ScreeningQuestionViewSet, basename="screening-question")
 router.register("eligibility-rules", EligibilityRuleViewSet, basename="eligibility-rule")
 router.register("screening-responses", ScreeningResponseViewSet, basename="screening-response")
 router.register("sampling-quotas", SamplingQuotaViewSet, basename="sampling-quota")
-=======
 router.register("consent-documents", ConsentDocumentViewSet, basename="consent-document")
 router.register("consent-versions", ConsentVersionViewSet, basename="consent-version")
 router.register("consent-requests", ConsentRequestViewSet, basename="consent-request")
 router.register("consent-signatures", SignatureViewSet, basename="consent-signature")
 router.register("withdrawals", WithdrawalViewSet, basename="withdrawal")
->>>>>>> ac7cb8a (Consent API (documents, versions, requests, signatures with PDFs, withdrawals); participant pages accept the null Origin of no-referrer; canvas PDF layout near the reportlab floor (rl-accel); phone browser test; bench/consent_pdf.py; bookings cancelled on withdrawal)
 
 app_name = "api"
 

@@ -228,14 +228,11 @@ SPECTACULAR_SETTINGS = {
         "StudyStatusEnum": "recruit.models.studies.Study.Status",
         "ParticipantRoleEnum": "recruit.models.participants.Role",
         "MembershipRoleEnum": "recruit.models.studies.Membership.Role",
-<<<<<<< HEAD
         "ImportStatusEnum": "recruit.models.imports.ParticipantImport.Status",
         "CampaignStatusEnum": "recruit.models.campaigns.Campaign.Status",
         "MessageStatusEnum": "recruit.models.messages.Message.Status",
         "ScreeningQuestionKindEnum": "recruit.models.screening.ScreeningQuestion.Kind",
-=======
         "LanguageEnum": "recruit.models.participants.Language",
->>>>>>> ac7cb8a (Consent API (documents, versions, requests, signatures with PDFs, withdrawals); participant pages accept the null Origin of no-referrer; canvas PDF layout near the reportlab floor (rl-accel); phone browser test; bench/consent_pdf.py; bookings cancelled on withdrawal)
     },
 }
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruit', '0009_add_scheduling_settings_polls_feeds'),
+        ('recruit', '0010_add_campaigns_screening_sampling'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
