@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); the suite takes about half as long on two cores.
+JOBS ?= 2
 
 .PHONY: lint serve run test install migrate demo demo-password worker bench messages clean
 
@@ -42,7 +44,7 @@ worker: migrate
 	$(BIN)/python manage.py db_worker --queue-name '*'
 
 test: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 # gunicorn and the task worker against PostgreSQL on 127.0.0.1, as in production but over plain HTTP.
 SERVE_DATABASE_URL ?= postgres://root@127.0.0.1:5432/recruit
