@@ -6,6 +6,7 @@ from recruit import funnel
 from recruit.actors import Actor
 from recruit.funnel_selectors import study_funnel
 from recruit.services.enrollments import enrollment_transition
+from tests.consent_support import consent_given
 from tests.conftest import client_for, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def move(enrollment, *statuses):
     for status in statuses:
+        if status == "consented":
+            consent_given(enrollment)  # consented only through a signature
         enrollment_transition(actor=Actor.system(), enrollment=enrollment, to_status=status)
 
 

@@ -11,6 +11,7 @@ from recruit.services.links import link_issue
 from recruit.actors import Actor
 
 from ..conftest import make_participant
+from tests.consent_support import consent_given
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +24,7 @@ def test_a_participant_answers_a_poll_and_books_a_seat_on_a_phone(phone):
     make_participant(study, given_name="Other", family_name="Colleague")
     enrollment = Enrollment.objects.get(participant=participant)
     Enrollment.objects.filter(study=study).update(status="consented")
+    consent_given(enrollment)  # the session requires a valid consent
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=9)
     poll = poll_create(actor=Actor.system(), study=study, title="Autumn groups",
                        times=[(start, start + datetime.timedelta(hours=2)),
