@@ -20,7 +20,7 @@ from recruit.anonymise.table1 import DEFAULT_K, MIN_K
 from recruit.models import Enrollment, Gender, Participant, PracticeSetting, Pseudonym, Role, Study
 from recruit.services.access import require_study_editor, require_study_owner
 from recruit.services.audit import audit_record
-from recruit.services.table1 import DEFAULT_STATUSES, cohort, reference_year
+from recruit.services.table1 import DEFAULT_STATUSES, checked_k, cohort, reference_year
 
 PREFIXES = {Role.GP: "GP", Role.CHIEF_MEDICAL_OFFICER: "CMO", Role.OTHER: "P"}
 CHUNK = 2000
@@ -148,14 +148,7 @@ def check_choice(*, names, k) -> tuple[list[str], int]:
     unknown = set(names) - set(allowed)
     if unknown:
         errors["columns"] = ValidationError(_("Unknown column."), code="column")
-    try:
-        k = int(k)
-        if k < MIN_K:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["k"] = ValidationError(
-            _("The threshold k must be a whole number of at least %(min)s.") % {"min": MIN_K}, code="k_too_small"
-        )
+    k = checked_k(k, errors)
     if errors:
         raise ValidationError(errors)
     return names, k

@@ -41,12 +41,8 @@ class Table1Options:
         }
 
 
-def table1_options(
-    *, k=DEFAULT_K, group_by="status", age_width=DEFAULT_AGE_WIDTH, experience_edges=DEFAULT_EXPERIENCE_EDGES,
-    statuses=DEFAULT_STATUSES,
-) -> Table1Options:
-    """Checked options; raises ValidationError with field errors a coordinator understands."""
-    errors = {}
+def checked_k(k, errors: dict):
+    """k as an int, or the field error in errors: every export shares the one threshold rule."""
     try:
         k = int(k)
         if k < MIN_K:
@@ -55,6 +51,16 @@ def table1_options(
         errors["k"] = ValidationError(
             _("The threshold k must be a whole number of at least %(min)s.") % {"min": MIN_K}, code="k_too_small"
         )
+    return k
+
+
+def table1_options(
+    *, k=DEFAULT_K, group_by="status", age_width=DEFAULT_AGE_WIDTH, experience_edges=DEFAULT_EXPERIENCE_EDGES,
+    statuses=DEFAULT_STATUSES,
+) -> Table1Options:
+    """Checked options; raises ValidationError with field errors a coordinator understands."""
+    errors = {}
+    k = checked_k(k, errors)
     if group_by not in groupings():
         errors["group_by"] = ValidationError(_("Unknown grouping %(value)s.") % {"value": group_by}, code="grouping")
     try:
