@@ -150,3 +150,10 @@ def test_suppressed_rows_form_a_class_of_at_least_k():
 def test_fewer_than_k_people_cannot_be_anonymised():
     with pytest.raises(CannotAnonymise):
         anonymise([(30, "f")] * 4, [AGE, SEX], 5)
+
+
+def test_an_unknown_column_is_refused_not_silently_dropped(cohort, study_a, coordinator_a):
+    # e.g. asking for "email": the export must say no rather than quietly leave it out
+    response = client_for(coordinator_a).get(f"/studies/{study_a.pk}/pseudonymised.csv?k=5&columns=gender&columns=email")
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="pseudonymised.export").exists()

@@ -144,8 +144,8 @@ FIELDS = (
 def check_choice(*, names, k) -> tuple[list[str], int]:
     errors = {}
     allowed = quasi_identifiers()
-    names = [name for name in allowed if name in set(names)]
     unknown = set(names) - set(allowed)
+    names = [name for name in allowed if name in set(names)]
     if unknown:
         errors["columns"] = ValidationError(_("Unknown column."), code="column")
     k = checked_k(k, errors)
