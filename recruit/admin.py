@@ -1,5 +1,6 @@
 """The admin, scoped like every other door: staff see only their studies' rows."""
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from recruit.actors import Actor
 from recruit.models import AuditEvent, Enrollment, Membership, Participant, Region, StatusChange, Study
@@ -44,6 +45,30 @@ class ScopedAdmin(admin.ModelAdmin):
         if db_field.related_model is Study:
             kwargs["queryset"] = studies_editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def service_check(self, instance) -> None:
+        """The service's own rules for the unsaved instance; raise ValidationError to refuse.
+
+        Run while the form validates, so a refusal is a form error in the page: save_model runs
+        only after the form was accepted, and an error there would be a server error.
+        """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        check = self.service_check
+
+        class CheckedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors:
+                    try:
+                        check(self.instance)
+                    except ValidationError as error:
+                        # Errors on fields the form shows go beside them, the rest above the form.
+                        self._update_errors(error)
+
+        CheckedForm.__name__ = form.__name__
+        return CheckedForm
 
 
 @admin.register(Region)
@@ -335,3 +360,39 @@ class WithdrawalAdmin(ReadOnlyScopedAdmin):
 
     def visible(self, request):
         return Withdrawal.objects.filter(enrollment__in=enrollments_visible_to(request.user).values("pk"))
+
+
+# --- Screening questions (the same service as the editor page and the API) ---
+
+from recruit.models import ScreeningQuestion  # noqa: E402
+from recruit.services.screening import QUESTION_FIELDS, question_check, question_save  # noqa: E402
+
+
+@admin.register(ScreeningQuestion)
+class ScreeningQuestionAdmin(ScopedAdmin):
+    list_display = ["key", "study", "kind", "is_required", "is_reportable", "position"]
+    list_filter = ["kind", "is_reportable", "study"]
+    search_fields = ["key", "text_nb", "text_en", "study__code"]
+    list_select_related = ["study"]
+    fields = ["study", *QUESTION_FIELDS]
+
+    def visible(self, request):
+        return ScreeningQuestion.objects.filter(study__in=studies_visible_to(request.user).values("pk"))
+
+    def editable(self, request):
+        return ScreeningQuestion.objects.filter(study__in=studies_editable_by(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["study"] if obj is not None else []
+
+    def service_check(self, instance):
+        question_check(instance)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in QUESTION_FIELDS if name in form.cleaned_data}
+        actor = Actor.from_request(request)
+        if change:
+            question_save(actor=actor, study=obj.study, question=ScreeningQuestion.objects.get(pk=obj.pk), **fields)
+        else:
+            created = question_save(actor=actor, study=form.cleaned_data["study"], **fields)
+            obj.pk, obj._state.adding = created.pk, False

@@ -79,6 +79,8 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = ScreeningQuestion
         fields = ("key", "text_nb", "text_en", "kind", "is_required", "is_reportable", "position")
+        help_texts = {"is_reportable": _("Summarise the answers in Table 1 (with small-cell protection). "
+                                         "Never for free text.")}
 
     def _post_clean(self):
         pass

@@ -135,6 +135,8 @@ urlpatterns += [
     path("studies/<int:pk>/screening/", screening.screening_editor, name="screening-editor"),
     path("studies/<int:pk>/screening/<str:kind>/<int:item_pk>/delete/", screening.screening_item_delete,
          name="screening-item-delete"),
+    path("studies/<int:pk>/screening/question/<int:item_pk>/reportable/", screening.screening_question_reportable,
+         name="screening-question-reportable"),
 ]
 
 from recruit.views import sampling  # noqa: E402

@@ -26,6 +26,8 @@ KWARG_MODELS: dict = {
     ("membership-delete", "pk"): "recruit.study",
     ("audit-log", "pk"): "recruit.study",
     ("audit-export", "pk"): "recruit.study",
+    ("screening-question-reportable", "pk"): "recruit.study",
+    ("screening-question-reportable", "item_pk"): "recruit.screeningquestion",
 }
 
 # Keywords that are not object ids: filled with a fixed value.
@@ -110,7 +112,15 @@ def _poll_option(world):
     return PollOption.objects.create(poll=poll, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
 
 
+def _screening_question(world):
+    from recruit.models import ScreeningQuestion
+
+    return ScreeningQuestion.objects.create(study=world["study"], key="isolation", kind="yes_no",
+                                            text_nb="Isolasjon A", text_en="Isolation A", is_reportable=True)
+
+
 MAKERS = {
+    "recruit.screeningquestion": _screening_question,
     "recruit.poll": _poll,
     "recruit.polloption": _poll_option,
     "recruit.study": lambda world: world["study"],

@@ -29,6 +29,7 @@ def protect(
     k: int,
     *,
     overall_column: int | None = 0,
+    unshown: Sequence[int] = (),
 ) -> tuple[set[Cell], set[Cell]]:
     """The cells to hide: (primary, complementary), each a set of (row, column).
 
@@ -36,7 +37,9 @@ def protect(
     overall_column set, that column is the sum of the others row by row (the groups
     partition the cohort); with None the columns are unrelated (groups may overlap).
     A column whose n is below k has all its cells hidden, zeros included: its total alone
-    would otherwise tell the only category present.
+    would otherwise tell the only category present. Rows in unshown are never published (say,
+    "answered but did not choose this option"): they count in the totals and hide from the
+    start, so protecting a shown cell costs nothing there first; their cells are in neither set.
     """
     rows = len(counts)
     columns = len(totals)
@@ -50,9 +53,11 @@ def protect(
             value = counts[r][c]
             if (0 < totals[c] < k) or (0 < value < k):
                 primary.add((r, c))
-    hidden = set(primary)
-    if not hidden:
+    if not primary:
         return primary, set()
+    # A small count in an unshown row still needs protecting: the shown cells must not give it away.
+    never = {(r, c) for r in live if r in unshown for c in range(columns)}
+    hidden = primary | never
 
     lines: list[tuple[str, list[Cell]]] = [("column", [(r, c) for r in live]) for c in range(columns)]
     if overall_column is not None:
@@ -103,7 +108,7 @@ def protect(
         if fix is None:
             break
         hidden.add(fix)
-    return primary, hidden - primary
+    return primary - never, hidden - primary - never
 
 
 def _edge(cell: Cell, overall_column: int | None) -> tuple:

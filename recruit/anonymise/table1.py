@@ -17,6 +17,8 @@ DEFAULT_K = 5
 MIN_K = 3
 MISSING = "__missing__"
 POOLED = "__pooled__"
+# Everyone with a value: a row the protection counts (so "not recorded" cannot be recomputed) but never shows.
+RECORDED = "__recorded__"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Texts:
     suppressed: str = "{variable}: {count} cells hidden ({primary} with fewer than {k}, {complementary} to protect them)."
     summary_hidden: str = "{variable}: median (IQR) not shown for {groups} (fewer than {k} values)."
     small_groups: str = "{groups}: fewer than {k} participants, so only the group's size is shown."
+    several: str = "{variable}: participants could choose several options, so the percentages do not add up to 100."
 
 
 @dataclass
@@ -45,7 +48,9 @@ class Variable:
     key: str
     label: str
     # "nominal": categories, small ones pooled; "ordered": categories merged with a neighbour;
-    # "numeric": banded values (merged with a neighbour) and a median (IQR).
+    # "numeric": banded values (merged with a neighbour) and a median (IQR); "number": a median (IQR)
+    # only; "several": a list of chosen categories per participant (None: not recorded), each
+    # category its own n (%), so the rows need not add up to n.
     kind: str
     categories: Sequence[tuple[str, str]] = ()
     bands: Sequence[Band] = ()
@@ -117,6 +122,8 @@ def build_table1(
     which complementary suppression must take into account.
     """
     k = check_k(k)
+    # With no group columns there are no row sums to keep: the overall column stands alone.
+    partition = partition and bool(groups)
     population = len(group_of)
     group_keys = [key for key, _ in groups]
     position = {key: index + 1 for index, key in enumerate(group_keys)}
@@ -143,7 +150,8 @@ def build_table1(
         values = data[variable.key]
         if len(values) != population:
             raise ValueError(f"{variable.key}: {len(values)} values for {population} participants")
-        block_rows, hidden = _variable_rows(variable, values, column_of, columns, k, partition, texts, notes)
+        rows_of = _several_rows if variable.kind == "several" else _variable_rows
+        block_rows, hidden = rows_of(variable, values, column_of, columns, k, partition, texts, notes)
         rows += block_rows
         hidden_total += hidden
     return Table1(
@@ -155,7 +163,7 @@ def build_table1(
 def _variable_rows(variable, values, column_of, columns, k, partition, texts, notes):
     width = len(columns)
     # Categories as (key, label, member keys): members grow when bands merge or categories pool.
-    if variable.kind == "numeric":
+    if variable.kind in ("numeric", "number"):
         bands = list(variable.bands)
         keys = []
         numbers: list[list[float]] = [[] for _ in range(width)]
@@ -164,14 +172,20 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
             if value is None:
                 keys.append(MISSING)
                 continue
-            band = band_of.get(value)
-            if band is None:
-                band = band_of[value] = band_index(value, bands)
-            keys.append(band)
+            if bands:
+                band = band_of.get(value)
+                if band is None:
+                    band = band_of[value] = band_index(value, bands)
+                keys.append(band)
+            else:
+                keys.append(RECORDED)
             numbers[0].append(value)
             for column in columns_in:
                 numbers[column].append(value)
-        categories = [(index, band.label, [index]) for index, band in enumerate(bands)]
+        if bands:
+            categories = [(index, band.label, [index]) for index, band in enumerate(bands)]
+        else:
+            categories = [(RECORDED, "", [RECORDED])]
     else:
         keys = [MISSING if value in (None, "") else value for value in values]
         numbers = None
@@ -187,7 +201,9 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
     def total(members):
         return [sum(counts.get(m, [0] * width)[i] for m in members) for i in range(width)]
 
-    if variable.kind in ("numeric", "ordered"):
+    if variable.kind == "number":
+        pass  # one (unshown) category: nothing to merge
+    elif variable.kind in ("numeric", "ordered"):
         categories = _merge_neighbours(variable, categories, total, k, texts, notes)
     else:
         categories = _pool_small(variable, categories, total, k, texts, notes)
@@ -196,11 +212,12 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
 
     matrix = [total(members) for _, _, members in categories]
     sizes = [column.n for column in columns]
-    primary, complementary = protect(matrix, sizes, k, overall_column=0 if partition else None)
+    unshown = [r for r, category in enumerate(categories) if category[0] == RECORDED]
+    primary, complementary = protect(matrix, sizes, k, overall_column=0 if partition else None, unshown=unshown)
     hidden = primary | complementary
     if hidden:
         notes.append(texts.suppressed.format(
-            variable=variable.label, count=len(hidden), primary=len(primary),
+            variable=variable.label, count=len(primary) + len(complementary), primary=len(primary),
             complementary=len(complementary), k=k,
         ))
 
@@ -220,7 +237,9 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
         if hidden_for:
             notes.append(texts.summary_hidden.format(variable=variable.label, groups=", ".join(hidden_for), k=k))
         rows.append(Row(variable.key, texts.median_label, "summary", cells, [None] * width, quartiles))
-    for r, (_, label, _) in enumerate(categories):
+    for r, (key, label, _) in enumerate(categories):
+        if key == RECORDED:
+            continue
         cells, shown = [], []
         for c in range(width):
             count = matrix[r][c]
@@ -232,6 +251,73 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
                 shown.append(count)
         rows.append(Row(variable.key, label, "category", cells, shown))
     return rows, len(hidden)
+
+
+def _several_rows(variable, values, column_of, columns, k, partition, texts, notes):
+    """A question with several answers: each option is a yes/no of its own, protected as such.
+
+    For each option the protected table is chosen / answered but not chosen / not recorded, so
+    neither a small "chose it" nor a small "did not" can be read or recomputed; only the chosen
+    row and (once) the not-recorded row are shown, the middle row never. A not-recorded cell hidden for any option is
+    hidden everywhere: showing less than a safe table is safe.
+    """
+    width = len(columns)
+    sizes = [column.n for column in columns]
+    chosen: dict = {}
+    missing = [0] * width
+    for value, columns_in in zip(values, column_of):
+        line_keys = [MISSING] if value is None else set(value)
+        for key in line_keys:
+            line = missing if key == MISSING else chosen.setdefault(key, [0] * width)
+            line[0] += 1
+            for column in columns_in:
+                line[column] += 1
+    categories = [
+        (key, label) for key, label in variable.categories
+        if variable.keep_empty or chosen.get(key, [0])[0] > 0
+    ]
+    has_missing = missing[0] > 0
+    overall = 0 if partition else None
+    primary_shown: set = set()
+    hidden_shown: set = set()
+    missing_hidden: set = set()
+    missing_primary: set = set()
+    option_cells = []
+    for r, (key, _) in enumerate(categories):
+        line = chosen.get(key, [0] * width)
+        matrix = [line, [sizes[c] - line[c] - missing[c] for c in range(width)]]
+        if has_missing:
+            matrix.append(missing)
+        primary, complementary = protect(matrix, sizes, k, overall_column=overall, unshown=[1])
+        hidden = primary | complementary
+        option_cells.append((line, {c for (row, c) in hidden if row == 0}))
+        primary_shown |= {(r, c) for (row, c) in primary if row == 0}
+        hidden_shown |= {(r, c) for (row, c) in hidden if row == 0}
+        missing_hidden |= {c for (row, c) in hidden if row == 2}
+        missing_primary |= {c for (row, c) in primary if row == 2}
+    count = len(hidden_shown) + len(missing_hidden)
+    primary_count = len(primary_shown) + len(missing_primary)
+    if count:
+        notes.append(texts.suppressed.format(
+            variable=variable.label, count=count, primary=primary_count, complementary=count - primary_count, k=k,
+        ))
+    notes.append(texts.several.format(variable=variable.label))
+    heading = variable.label + (f", {variable.unit}" if variable.unit else "")
+    rows = [Row(variable.key, heading, "heading", [""] * width, [None] * width)]
+    shown_lines = [(label, line, hidden) for (_, label), (line, hidden) in zip(categories, option_cells)]
+    if has_missing:
+        shown_lines.append((texts.missing_label, missing, missing_hidden))
+    for label, line, hidden in shown_lines:
+        cells, shown = [], []
+        for c in range(width):
+            if c in hidden:
+                cells.append(texts.hidden_mark)
+                shown.append(None)
+            else:
+                cells.append(_count_percent(line[c], sizes[c]))
+                shown.append(line[c])
+        rows.append(Row(variable.key, label, "category", cells, shown))
+    return rows, count
 
 
 def _merge_neighbours(variable, categories, total, k, texts, notes):

@@ -53,18 +53,29 @@ def question_save(*, actor: Actor, study, question: ScreeningQuestion | None = N
     for name, value in fields.items():
         setattr(question, name, value)
     question.full_clean()
-    choice = question.kind in (ScreeningQuestion.Kind.SINGLE, ScreeningQuestion.Kind.MULTIPLE)
-    if choice and len(question.options) < 2:
-        raise ValidationError({"options": ValidationError(_("A choice question needs at least two options."),
-                                                          code="too_few_options")})
-    if not choice:
-        question.options = []
+    question_check(question)
     created = question.pk is None
     with transaction.atomic():
         question.save()
         audit_record(actor=actor, action="screening_question.create" if created else "screening_question.update",
                      obj=question, study=study)
     return question
+
+
+def question_check(question: ScreeningQuestion) -> None:
+    """The rules beyond the model's own (shared by the service and the admin's form); clears a
+    non-choice question's options."""
+    choice = question.kind in (ScreeningQuestion.Kind.SINGLE, ScreeningQuestion.Kind.MULTIPLE)
+    if choice and len(question.options) < 2:
+        raise ValidationError({"options": ValidationError(_("A choice question needs at least two options."),
+                                                          code="too_few_options")})
+    if not choice:
+        question.options = []
+    if question.is_reportable and question.kind == ScreeningQuestion.Kind.TEXT:
+        # Table 1 never summarises free text: someone's own words can name them.
+        raise ValidationError({"is_reportable": ValidationError(
+            _("Free-text answers are never reported in Table 1; choose another kind or leave this unticked."),
+            code="text_not_reportable")})
 
 
 def question_delete(*, actor: Actor, question: ScreeningQuestion) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from recruit.actors import Actor
@@ -13,7 +14,7 @@ from recruit.anonymise.charts import Chart, box_plots, stacked_bars, to_drawing,
 from recruit.anonymise.bands import bands_from_edges, bands_of_width, parse_edges
 from recruit.anonymise.table1 import DEFAULT_K, MIN_K, Table1, Texts, Variable, build_table1
 from recruit.anonymise.table1_files import CONTENT_TYPES, RENDERERS
-from recruit.models import Booking, Enrollment, Gender, PracticeSetting, Role, Session, Study
+from recruit.models import Booking, Enrollment, Gender, PracticeSetting, Role, ScreeningQuestion, Session, Study
 from recruit.pipeline import Status
 from recruit.selectors import study_role
 from recruit.services.audit import audit_record
@@ -24,6 +25,7 @@ DEFAULT_AGE_WIDTH = 10
 # Who is described by default: everyone enrolled who has not withdrawn or been screened out.
 DEFAULT_STATUSES = tuple(s for s in Status.values if s not in (Status.WITHDRAWN, Status.INELIGIBLE))
 REPORTABLE_STATUSES = tuple(s for s in Status.values if s != Status.WITHDRAWN)
+UNLISTED = "__unlisted__"
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def texts() -> Texts:
         suppressed=_("{variable}: {count} cells hidden ({primary} with fewer than {k}, {complementary} to protect them)."),
         summary_hidden=_("{variable}: median (IQR) not shown for {groups} (fewer than {k} values)."),
         small_groups=_("{groups}: fewer than {k} participants, so only the group's size is shown."),
+        several=_("{variable}: participants could choose several options, so the percentages do not add up to 100."),
     )
 
 
@@ -166,17 +169,78 @@ def variables(options: Table1Options) -> list[Variable]:
     ]
 
 
-def _columns(study: Study, options: Table1Options):
+# Question kinds Table 1 can summarise; free text never (it may name anyone).
+REPORTABLE_KINDS = {
+    ScreeningQuestion.Kind.YES_NO: "nominal",
+    ScreeningQuestion.Kind.SINGLE: "nominal",
+    ScreeningQuestion.Kind.MULTIPLE: "several",
+    ScreeningQuestion.Kind.NUMBER: "number",
+}
+
+
+def reportable_questions(study: Study) -> list[ScreeningQuestion]:
+    """The study's screening questions marked reportable, in questionnaire order (never free text)."""
+    return list(study.screening_questions.filter(is_reportable=True, kind__in=list(REPORTABLE_KINDS)))
+
+
+def question_variable(question: ScreeningQuestion) -> Variable:
+    """A reportable question as a Table 1 characteristic, labelled in the reader's language."""
+    language = get_language() or "nb"
+    label = question.text_en if language.startswith("en") else question.text_nb
+    kind = REPORTABLE_KINDS[question.kind]
+    if question.kind == ScreeningQuestion.Kind.YES_NO:
+        return Variable(f"q.{question.key}", label, kind, categories=[("yes", _("Yes")), ("no", _("No"))],
+                        keep_empty=True)
+    categories = [(o["value"], question.option_label(o["value"], language)) for o in question.options]
+    # Several answers: every option keeps its row, so "nobody chose it" reads as 0 rather than missing.
+    return Variable(f"q.{question.key}", label, kind, categories=categories,
+                    keep_empty=question.kind == ScreeningQuestion.Kind.MULTIPLE)
+
+
+def answer_value(question: ScreeningQuestion, answers: dict | None):
+    """The stored answer as the engine takes it (None: not recorded), whatever the channel stored."""
+    value = (answers or {}).get(question.key)
+    kind = question.kind
+    if value is None or value == "" or kind == ScreeningQuestion.Kind.TEXT:
+        return None
+    if kind == ScreeningQuestion.Kind.YES_NO:
+        if value in (True, "yes", "true"):
+            return "yes"
+        return "no" if value in (False, "no", "false") else None
+    if kind == ScreeningQuestion.Kind.SINGLE:
+        return value if isinstance(value, str) else None
+    if kind == ScreeningQuestion.Kind.MULTIPLE:
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _columns(study: Study, options: Table1Options, questions=()):
     """Plain columnar data for the engine, in one query over the cohort."""
     year = reference_year(study)
-    rows = cohort(study, options.statuses).values_list(
+    fields = [
         "pk", "status", "participant__gender", "participant__birth_year", "participant__gp_start_year",
         "participant__is_specialist", "participant__practice_setting", "participant__county__area",
         "participant__role",
-    ).order_by()
+    ]
+    if questions:
+        fields.append("screening_response__answers")
+    rows = cohort(study, options.statuses).values_list(*fields).order_by()
     data = {key: [] for key in ("gender", "age", "experience", "specialist", "setting", "region", "role")}
+    for question in questions:
+        data[f"q.{question.key}"] = []
     statuses, enrollment_ids = [], []
-    for pk, status, gender, birth_year, start, specialist, setting, area, role in rows.iterator(chunk_size=5000):
+    for pk, status, gender, birth_year, start, specialist, setting, area, role, *answers in rows.iterator(
+        chunk_size=5000
+    ):
+        for question in questions:
+            data[f"q.{question.key}"].append(answer_value(question, answers[0]))
         enrollment_ids.append(pk)
         statuses.append(status)
         data["gender"].append(gender)
@@ -218,12 +282,24 @@ def _sessions(study: Study, enrollment_ids: list[int]):
 def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table1:
     """Table 1 of a study (no audit: callers that show or send it record the event)."""
     require_study_member(actor, study)
-    data, statuses, enrollment_ids = _columns(study, options)
+    questions = reportable_questions(study)
+    data, statuses, enrollment_ids = _columns(study, options, questions)
     specs = variables(options)
     regions = sorted({area for area in data["region"] if area})
     for spec in specs:
         if spec.key == "region":
             spec.categories = [(area, area) for area in regions]
+    for question in questions:
+        spec = question_variable(question)
+        if spec.kind == "nominal":
+            # An answer to an option since removed (or given before the question changed kind) still
+            # counts, but never under what was stored: that could be someone's own words.
+            known = {key for key, _label in spec.categories}
+            column = data[spec.key]
+            if any(v is not None and v not in known for v in column):
+                data[spec.key] = [v if v is None or v in known else UNLISTED for v in column]
+                spec.categories = [*spec.categories, (UNLISTED, _("No longer an option"))]
+        specs.append(spec)
     partition = True
     if options.group_by == "session":
         groups, group_of, partition = _sessions(study, enrollment_ids)

@@ -114,3 +114,22 @@ def screening_item_delete(request, pk, kind, item_pk):
     else:
         service.rule_delete(actor=actor, rule=get_object_or_404(study.eligibility_rules, pk=item_pk))
     return redirect("screening-editor", pk=study.pk)
+
+
+@login_required
+@require_POST
+def screening_question_reportable(request, pk, item_pk):
+    """Report a question's answers in Table 1, or stop reporting them (POST is_reportable=1 or 0)."""
+    study, can_edit = _study(request, pk)
+    if not can_edit:
+        raise PermissionDenied
+    question = get_object_or_404(study.screening_questions, pk=item_pk)
+    try:
+        service.question_save(actor=Actor.from_request(request), study=study, question=question,
+                              is_reportable=request.POST.get("is_reportable") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Table 1 reports this question.") if question.is_reportable
+                         else _("Table 1 no longer reports this question."))
+    return redirect("screening-editor", pk=study.pk)
