@@ -9,6 +9,7 @@ import binascii
 import datetime
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import uuid
@@ -30,6 +31,8 @@ from recruit.services.consent import current_number
 from recruit.services.enrollments import enrollment_transition
 from recruit.services.links import LinkError, link_check, link_complete
 
+logger = logging.getLogger(__name__)
+
 # Statuses from which a participant may sign; eligible moves to consented, the others keep their place.
 SIGNABLE = (Status.ELIGIBLE, Status.CONSENTED, Status.SCHEDULED, Status.ATTENDED, Status.NO_SHOW)
 MAX_SIGNATURE_BYTES = 300_000
@@ -40,6 +43,11 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d",
 
 class PdfUnavailable(Exception):
     """The stored PDF is missing or no longer matches its recorded SHA-256."""
+
+
+class PdfNotStored(Exception):
+    """The signed PDF could not be stored (media folder unwritable, disk full, storage unreachable).
+    Nothing of the signature was kept: no record, no file; the participant can sign again later."""
 
 
 def meaning_text() -> str:
@@ -143,46 +151,73 @@ def consent_sign(
         raise ValidationError({"confirmed": ValidationError(
             _("Confirm that the information is correct to sign."), code="not_confirmed"
         )})
-    study = enrollment.study
-    with transaction.atomic():
-        # One signing at a time per enrollment; the link is used up in the same transaction.
-        enrollment = Enrollment.objects.select_for_update().select_related("participant", "study").get(pk=enrollment.pk)
-        if enrollment.status not in SIGNABLE:
-            raise ValidationError(_("Consent cannot be given at this stage. Please contact the study team."),
-                                  code="not_signable")
-        if not version.is_published or version.document.study_id != study.pk or version.number != current_number(study):
-            raise ValidationError(_("The consent text has changed since you opened it. Reload the page to read "
-                                    "the current version."), code="version_outdated")
-        if link is not None:
-            try:
-                link_check(link, purpose="consent")
-            except LinkError as error:
-                raise ValidationError(error.message, code=f"link_{error.code}") from None
-            if not link_complete(link):
-                raise ValidationError(_("This link has already been used."), code="link_completed")
-        request = getattr(link, "consent_request", None) if link is not None else None
-        signature = SignatureRecord.objects.create(
-            enrollment=enrollment, version=version, text_hash=version.text_hash, answers=cleaned["answers"],
-            typed_name=cleaned["typed_name"], drawn_signature=cleaned["drawn_signature"],
-            meaning=_meaning_in(version.language), signed_at=signed_at or timezone.now(), ip_address=actor.ip,
-            user_agent=(user_agent or "")[:500], link=link, link_ref=link.pk if link else None,
-            requested_at=request.created_at if request else (link.created_at if link else None),
-            first_viewed_at=link.first_used_at if link else None,
-        )
-        pdf = signature_pdf_render(signature)
-        name = default_storage.save(f"consent/{study.pk}/{signature.pk}-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
-        signature.pdf, signature.pdf_sha256 = name, hashlib.sha256(pdf).hexdigest()
-        signature.save(update_fields=["pdf", "pdf_sha256"])
-        audit_record(actor=actor, action="consent.sign", obj=signature, study=study,
-                     detail={"version": version.number, "language": version.language, "pdf_sha256": signature.pdf_sha256})
-        if enrollment.status == Status.ELIGIBLE:
-            enrollment_transition(actor=actor, enrollment=enrollment, to_status=Status.CONSENTED,
-                                  note=f"signature {signature.pk}")
-        if link is not None:
-            from recruit.services.consent_requests import confirmation_queue
-
-            confirmation_queue(signature)
+    written: list[str] = []  # files this call stored, removed again if the signature is not committed
+    try:
+        with transaction.atomic():
+            signature = _signature_record(actor=actor, enrollment=enrollment, version=version, cleaned=cleaned,
+                                          link=link, user_agent=user_agent, signed_at=signed_at, written=written)
+    except BaseException:
+        for name in written:
+            _pdf_discard(name)
+        raise
     return signature
+
+
+def _signature_record(*, actor, enrollment, version, cleaned, link, user_agent, signed_at, written) -> SignatureRecord:
+    study = enrollment.study
+    # One signing at a time per enrollment; the link is used up in the same transaction.
+    enrollment = Enrollment.objects.select_for_update().select_related("participant", "study").get(pk=enrollment.pk)
+    if enrollment.status not in SIGNABLE:
+        raise ValidationError(_("Consent cannot be given at this stage. Please contact the study team."),
+                              code="not_signable")
+    if not version.is_published or version.document.study_id != study.pk or version.number != current_number(study):
+        raise ValidationError(_("The consent text has changed since you opened it. Reload the page to read "
+                                "the current version."), code="version_outdated")
+    if link is not None:
+        try:
+            link_check(link, purpose="consent")
+        except LinkError as error:
+            raise ValidationError(error.message, code=f"link_{error.code}") from None
+        if not link_complete(link):
+            raise ValidationError(_("This link has already been used."), code="link_completed")
+    request = getattr(link, "consent_request", None) if link is not None else None
+    signature = SignatureRecord.objects.create(
+        enrollment=enrollment, version=version, text_hash=version.text_hash, answers=cleaned["answers"],
+        typed_name=cleaned["typed_name"], drawn_signature=cleaned["drawn_signature"],
+        meaning=_meaning_in(version.language), signed_at=signed_at or timezone.now(), ip_address=actor.ip,
+        user_agent=(user_agent or "")[:500], link=link, link_ref=link.pk if link else None,
+        requested_at=request.created_at if request else (link.created_at if link else None),
+        first_viewed_at=link.first_used_at if link else None,
+    )
+    pdf = signature_pdf_render(signature)
+    name = f"consent/{study.pk}/{signature.pk}-{uuid.uuid4().hex}.pdf"
+    written.append(name)  # a full disk can leave part of the file behind under this name
+    try:
+        stored = default_storage.save(name, ContentFile(pdf))
+    except Exception as error:  # noqa: BLE001 - any storage failure (OSError, S3 client errors) means "not stored"
+        logger.error("consent PDF of signature %s not stored: %s", signature.pk, error)
+        raise PdfNotStored(signature.pk) from error
+    written.append(stored)
+    signature.pdf, signature.pdf_sha256 = stored, hashlib.sha256(pdf).hexdigest()
+    signature.save(update_fields=["pdf", "pdf_sha256"])
+    audit_record(actor=actor, action="consent.sign", obj=signature, study=study,
+                 detail={"version": version.number, "language": version.language, "pdf_sha256": signature.pdf_sha256})
+    if enrollment.status == Status.ELIGIBLE:
+        enrollment_transition(actor=actor, enrollment=enrollment, to_status=Status.CONSENTED,
+                              note=f"signature {signature.pk}")
+    if link is not None:
+        from recruit.services.consent_requests import confirmation_queue
+
+        confirmation_queue(signature)
+    return signature
+
+
+def _pdf_discard(name: str) -> None:
+    """Remove a PDF whose signature was not committed, so no file exists without its record."""
+    try:
+        default_storage.delete(name)
+    except Exception as error:  # noqa: BLE001 - the original failure is what the caller must see
+        logger.error("could not remove %s after a failed signing: %s", name, error)
 
 
 def _meaning_in(language: str) -> str:

@@ -15,7 +15,14 @@ from recruit.models import ConsentVersion, SignatureRecord, Withdrawal
 from recruit.pipeline import Status
 from recruit.services.consent import current_version_for
 from recruit.services.links import link_complete
-from recruit.services.signing import PdfUnavailable, consent_sign, meaning_text, signature_pdf_read, signing_validate
+from recruit.services.signing import (
+    PdfNotStored,
+    PdfUnavailable,
+    consent_sign,
+    meaning_text,
+    signature_pdf_read,
+    signing_validate,
+)
 from recruit.services.withdrawal import withdraw
 from recruit.views.links import LANDINGS, private
 from recruit.views.participant_csrf import participant_csrf
@@ -107,6 +114,11 @@ def consent_review(request):
                 confirmed=form.cleaned_data["confirmed"], link=request.link,
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
+        except PdfNotStored:
+            # Nothing was kept; the answers stay in the session, so trying again later is one click.
+            response = render(request, "consent/not_stored.html", {"enrollment": enrollment}, status=503)
+            response["Retry-After"] = "300"
+            return response
         except ValidationError as error:
             if getattr(error, "code", None) == "version_outdated":
                 return redirect("consent-read")
