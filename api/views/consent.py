@@ -4,7 +4,7 @@ Every queryset starts from the studies the user can see, so another study's obje
 PDFs included. Writes go through the same services as the pages.
 """
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -22,8 +22,13 @@ from api.serializers.consent import (
 )
 from recruit.actors import Actor
 from recruit.models import ConsentRequest, Withdrawal
-from recruit.selectors import enrollments_visible_to
-from recruit.selectors_consent import consent_documents_visible_to, consent_versions_visible_to, signatures_visible_to
+from recruit.selectors import enrollments_visible_to, studies_visible_to
+from recruit.selectors_consent import (
+    consent_documents_visible_to,
+    consent_versions_visible_to,
+    erased_signature,
+    signatures_visible_to,
+)
 from recruit.services.consent import (
     consent_document_create,
     consent_version_create,
@@ -121,11 +126,20 @@ class SignatureViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
             "enrollment__study", "version__document").defer("drawn_signature").annotate(
             has_drawn=ExpressionWrapper(Q(drawn_signature__isnull=False), output_field=BooleanField()))
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: None})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: None, 410: None})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        """The signed PDF; 409 if the stored file no longer matches its recorded hash (audited)."""
-        signature = self.get_object()
+        """The signed PDF; 409 if the stored file no longer matches its recorded hash (audited);
+        410 with the proof kept if it was deleted when its participant was erased."""
+        try:
+            signature = self.get_object()
+        except Http404:
+            erased = erased_signature(studies_visible_to(request.user), int(pk)) if str(pk).isdigit() else None
+            if erased is None:
+                raise
+            return Response({"detail": erased.explanation, "pseudonym": erased.proof.code,
+                             "erased_at": erased.proof.erased_at, "evidence": erased.evidence},
+                            status=status.HTTP_410_GONE)
         try:
             data = signature_pdf_read(actor=Actor.from_request(request), signature=signature)
         except PdfUnavailable:

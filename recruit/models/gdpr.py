@@ -14,6 +14,11 @@ class ParticipationProof(models.Model):
     consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrew"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), auto_now_add=True)
+    # Each signature the participant gave, without who signed: [{"signature", "version", "language",
+    # "text_hash", "signed_at", "withdrawn_at", "pdf_deleted"}]. Which text was agreed to and when is
+    # the proof; the signed PDF (name, signature) is deleted from storage with the rest.
+    consent_evidence = models.JSONField(_("consent evidence"), default=list, blank=True)
+    signed_pdfs_deleted = models.PositiveIntegerField(_("signed PDFs deleted"), default=0)
 
     class Meta:
         ordering = ["study", "code"]

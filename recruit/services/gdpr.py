@@ -3,8 +3,9 @@
 Access collects every row recruit holds about a person by following the relations to the
 participant (so a table a later feature adds is included without changes here). Erasure
 deletes the participant with everything that hangs on them, frees their seats, redacts the
-audit events about them, scrubs any copy of their e-mail or name left in another table, and
-keeps only a ParticipationProof per study under the study's pseudonym.
+audit events about them, scrubs any copy of their e-mail or name left in another table,
+deletes their signed consent PDFs from storage, and keeps only a ParticipationProof per study
+under the study's pseudonym (which consent text was signed when, and that the PDF was deleted).
 """
 import datetime
 import io
@@ -12,6 +13,7 @@ import json
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, TextField
@@ -174,19 +176,66 @@ def participant_restrict(*, actor: Actor, participant: Participant, restricted: 
     return participant
 
 
-def _proofs(participant: Participant) -> list[ParticipationProof]:
-    """One proof per study: its pseudonym and when consent was given and withdrawn."""
-    enrollments = list(participant.enrollments.select_related("study").prefetch_related("status_changes"))
-    proofs = []
-    for enrollment in enrollments:
-        pseudonyms_assign(study=enrollment.study, participant_ids=[participant.pk])
-        code = Pseudonym.objects.get(study=enrollment.study, participant=participant).code
-        changes = list(enrollment.status_changes.all())
-        consented = next((c.at for c in changes if c.to_status == Status.CONSENTED), None)
-        withdrawn = next((c.at for c in reversed(changes) if c.to_status == Status.WITHDRAWN), None)
-        proofs.append(ParticipationProof(study=enrollment.study, code=code, consented_at=consented,
-                                         withdrawn_at=withdrawn))
-    return proofs
+def _consent_evidence(enrollment: Enrollment) -> tuple[list[dict], list[str]]:
+    """(what the proof keeps of each signature, the stored PDF files to delete)."""
+    signatures = list(
+        enrollment.signatures.select_related("version__document").defer("drawn_signature").order_by("signed_at", "pk")
+    )
+    evidence = [
+        {
+            "signature": s.pk, "version": s.version.number, "language": s.version.document.language,
+            "text_hash": s.text_hash, "signed_at": s.signed_at.isoformat(),
+            "withdrawn_at": s.withdrawn_at.isoformat() if s.withdrawn_at else None, "pdf_deleted": bool(s.pdf),
+        }
+        for s in signatures
+    ]
+    return evidence, [s.pdf for s in signatures if s.pdf]
+
+
+def _proof(participant: Participant, enrollment: Enrollment) -> tuple[ParticipationProof, list[str]]:
+    """The study's proof (pseudonym, when consent was given and withdrawn, what was signed) and the files to delete."""
+    pseudonyms_assign(study=enrollment.study, participant_ids=[participant.pk])
+    code = Pseudonym.objects.get(study=enrollment.study, participant=participant).code
+    changes = list(enrollment.status_changes.all())
+    evidence, files = _consent_evidence(enrollment)
+    proof = ParticipationProof(
+        study=enrollment.study, code=code,
+        consented_at=next((c.at for c in changes if c.to_status == Status.CONSENTED), None),
+        withdrawn_at=next((c.at for c in reversed(changes) if c.to_status == Status.WITHDRAWN), None),
+        consent_evidence=evidence, signed_pdfs_deleted=len(files),
+    )
+    return proof, files
+
+
+def _proofs(participant: Participant) -> tuple[list[ParticipationProof], list[str]]:
+    """One proof per study, and every stored file of the participant."""
+    proofs, files = [], []
+    for enrollment in participant.enrollments.select_related("study").prefetch_related("status_changes"):
+        proof, names = _proof(participant, enrollment)
+        proofs.append(proof)
+        files += names
+    return proofs, files
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Delete the stored files once the erasure is committed.
+
+    Not before: a rolled-back erasure would leave signature records whose PDFs are gone (and
+    their downloads refused as tampered). A file that cannot be deleted is audited by name (the
+    name holds ids only), so an administrator can remove it by hand.
+    """
+    if not names:
+        return
+
+    def delete():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError as error:
+                audit_record(actor=Actor.system("erasure"), action="consent.pdf.delete_failed",
+                             detail={"file": name, "error": type(error).__name__})
+
+    transaction.on_commit(delete)
 
 
 def _scrub(values: list[str]) -> int:
@@ -246,7 +295,7 @@ def participant_erase(*, actor: Actor, participant: Participant, reason: str = "
                    if v and len(v) >= 4]
     with transaction.atomic():
         _free_bookings(actor, participant)
-        proofs = _proofs(participant)
+        proofs, files = _proofs(participant)
         redacted = audit_redact_for_participant(participant)
         participant_id = participant.pk
         try:
@@ -259,12 +308,13 @@ def participant_erase(*, actor: Actor, participant: Participant, reason: str = "
             ) from None
         ParticipationProof.objects.bulk_create(proofs)
         scrubbed = _scrub(identifiers)
+        _delete_files_on_commit(files)
         for proof in proofs:
             # The event names the study's pseudonym only; the participant's id is gone.
             audit_record(
                 actor=actor, action="participant.erase", study=proof.study,
                 detail={"pseudonym": proof.code, "audit_events_redacted": redacted, "rows_scrubbed": scrubbed,
-                        "reason_given": bool(reason)},
+                        "reason_given": bool(reason), "signed_pdfs_deleted": proof.signed_pdfs_deleted},
             )
         if not proofs:
             audit_record(actor=actor, action="participant.erase",
@@ -330,14 +380,9 @@ def purge(*, today: datetime.date | None = None, dry_run: bool = False) -> dict:
 
 
 def _detach(actor: Actor, participant: Participant, enrollment: Enrollment) -> None:
-    pseudonyms_assign(study=enrollment.study, participant_ids=[participant.pk])
-    code = Pseudonym.objects.get(study=enrollment.study, participant=participant).code
-    changes = list(enrollment.status_changes.all())
-    ParticipationProof.objects.create(
-        study=enrollment.study, code=code,
-        consented_at=next((c.at for c in changes if c.to_status == Status.CONSENTED), None),
-        withdrawn_at=next((c.at for c in reversed(changes) if c.to_status == Status.WITHDRAWN), None),
-    )
+    proof, files = _proof(participant, enrollment)
+    proof.save()
+    _delete_files_on_commit(files)
     try:
         from recruit.services.bookings import bookings_cancel_for_enrollment
 

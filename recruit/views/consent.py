@@ -5,16 +5,16 @@ import zipfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recruit.actors import Actor
 from recruit.forms_consent import ConsentDocumentForm, ConsentVersionForm, RecordWithdrawalForm, StatementFormSet
-from recruit.models import ConsentVersion, Enrollment, SignatureRecord
+from recruit.models import ConsentVersion, Enrollment, SignatureRecord, Study
 from recruit.selectors import EDIT_ROLES, studies_visible_to, study_role
-from recruit.selectors_consent import STATES, consent_rows
+from recruit.selectors_consent import STATES, consent_rows, erased_signature
 from recruit.services.audit import audit_record
 from recruit.services.consent import (
     EDITABLE_FIELDS,
@@ -54,6 +54,7 @@ def consent_overview(request, pk):
         "counts": [(STATES[state], counts[state]) for state in STATES], "current_number": current_number(study),
         "document_form": ConsentDocumentForm(), "withdrawal_form": RecordWithdrawalForm(),
         "signed_count": sum(1 for row in rows if row.signature),
+        "proofs": study.participation_proofs.order_by("code"),
     }
     return render(request, "consent/overview.html", context)
 
@@ -172,10 +173,14 @@ def pdf_conflict(request) -> HttpResponse:
 @login_required
 def signature_pdf(request, pk, signature_pk):
     study, _can_edit = _study(request, pk)
-    signature = get_object_or_404(
-        SignatureRecord.objects.select_related("enrollment__study", "enrollment__participant"),
-        pk=signature_pk, enrollment__study=study,
-    )
+    signature = SignatureRecord.objects.select_related("enrollment__study", "enrollment__participant").filter(
+        pk=signature_pk, enrollment__study=study).first()
+    if signature is None:
+        erased = erased_signature(Study.objects.filter(pk=study.pk), signature_pk)
+        if erased is None:
+            raise Http404
+        # Not a tampered file (409): the PDF was deleted on purpose, with the participant's data.
+        return render(request, "consent/pdf_erased.html", {"study": study, "erased": erased}, status=410)
     try:
         data = signature_pdf_read(actor=Actor.from_request(request), signature=signature)
     except PdfUnavailable:
