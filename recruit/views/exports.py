@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from recruit.actors import Actor
 from recruit.anonymise.charts import to_svg
@@ -14,7 +15,15 @@ from recruit.export_forms import PseudonymisedForm, Table1Form
 from recruit.selectors import EDIT_ROLES, studies_visible_to, study_role
 from recruit.models import Membership
 from recruit.services.pseudonyms import pseudonym_key_csv, pseudonymised_csv, pseudonymised_plan, quasi_identifiers
-from recruit.services.table1 import default_grouping, table1_charts, table1_export, table1_options, table1_title, table1_view
+from recruit.services.table1 import (
+    default_grouping,
+    table1_charts,
+    table1_export,
+    table1_options,
+    table1_title,
+    table1_view,
+    texts,
+)
 from recruit.views.helpers import add_service_errors
 
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "md": "Markdown", "tex": "LaTeX", "pdf": "PDF"}
@@ -50,6 +59,10 @@ def table1_page(request, pk):
         "study": study, "form": form, "table": table, "title": table1_title(study), "charts": charts,
         "downloads": [(fmt, FORMAT_LABELS[fmt]) for fmt in FORMATS], "query": query,
         "can_edit": role in EDIT_ROLES, "is_owner": role == Membership.Role.OWNER,
+        # A hidden cell reads as a mark on screen; screen readers and a pointer get the words.
+        "hidden_mark": texts().hidden_mark,
+        "hidden_title": _("hidden: fewer than %(k)s, or hidden so that such a count cannot be recomputed")
+        % {"k": table.k if table else ""},
     }
     return render(request, "export/table1.html", context)
 
