@@ -156,3 +156,6 @@ urlpatterns += [
     path("p/my-data/", gdpr.own_data, name="own-data"),
     path("p/my-data/data.<str:fmt>", gdpr.own_data_download, name="own-data-download"),
 ]
+
+# A database that is briefly unreachable answers 503 with Retry-After (recruit/views/errors.py).
+handler500 = "recruit.views.errors.server_error_page"

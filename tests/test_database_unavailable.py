@@ -1,0 +1,60 @@
+"""While the database is unreachable (a PostgreSQL restart, a failover), pages and the API answer
+503 with Retry-After and a page in the visitor's language, not a bare "Server Error (500)"; other
+server errors stay 500. The load benchmark (bench/load.py --fault) restarts a real PostgreSQL."""
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from .conftest import api_for, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def unreachable(*args, **kwargs):
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+def test_a_page_answers_503_in_the_visitors_language(coordinator_a, monkeypatch):
+    monkeypatch.setattr("recruit.views.participants.participants_visible_to", unreachable)
+    client = client_for(coordinator_a)
+    client.raise_request_exception = False
+
+    response = client.get("/participants/", HTTP_ACCEPT_LANGUAGE="nb")
+
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    text = response.content.decode()
+    assert "Midlertidig utilgjengelig" in text and 'lang="nb"' in text
+    assert "127.0.0.1" not in text  # nothing of the error reaches the visitor
+
+
+def test_a_participants_link_answers_503_while_the_database_is_down(monkeypatch):
+    monkeypatch.setattr("recruit.views.links.link_open", unreachable)
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/l/some-token/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 503
+    assert "Briefly unavailable" in response.content.decode()
+
+
+def test_the_api_answers_503_with_a_json_detail(coordinator_a, monkeypatch):
+    monkeypatch.setattr("api.views.participants.participants_visible_to", unreachable)
+    client = api_for(coordinator_a)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/participants/")
+
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response.json() == {"detail": "The service is briefly unavailable. Try again in a minute."}
+
+
+def test_other_server_errors_stay_500(coordinator_a, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("recruit.views.participants.participants_visible_to", broken)
+    client = client_for(coordinator_a)
+    client.raise_request_exception = False
+
+    assert client.get("/participants/").status_code == 500
