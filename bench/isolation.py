@@ -14,7 +14,7 @@ REPORT = ROOT / "var" / "isolation-matrix.txt"
 if __name__ == "__main__":
     REPORT.unlink(missing_ok=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/isolation_matrix.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_isolation_matrix.py"],
         cwd=ROOT, capture_output=True, text=True,
     )
     print(REPORT.read_text().strip() if REPORT.exists() else "no figure written")

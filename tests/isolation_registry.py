@@ -28,12 +28,18 @@ KWARG_MODELS: dict = {
     ("audit-export", "pk"): "recruit.study",
     ("screening-question-reportable", "pk"): "recruit.study",
     ("screening-question-reportable", "item_pk"): "recruit.screeningquestion",
+    ("consent-signature-pdf", "signature_pk"): "recruit.signaturerecord",
+    ("screening-item-delete", "item_pk"): "recruit.screeningquestion",
 }
 
 # Keywords that are not object ids: filled with a fixed value.
 PLAIN_VALUES: dict = {
     "app_label": "recruit",
     "fmt": "csv",
+    # The screening editor deletes a question or a rule; the matrix tries the question.
+    "kind": "question",
+    # A campaign's start, pause or resume: start is the one that sends e-mail.
+    "action": "start",
 }
 
 # Admin pages of apps that hold no study's data (users, tokens, task results, login failures):
@@ -42,6 +48,10 @@ ADMIN_APPS_WITHOUT_STUDY_DATA = {"auth", "authtoken", "django_tasks_database", "
 
 # Reference data every signed-in user reads (counties): not study A's, so reading it is no leak.
 SHARED_MODELS = {"recruit.region"}
+
+# Texts only study A's objects carry: a list that shows one of them shows A's rows.
+MARKERS = ["Isolation campaign A", "Isolation session A", "Isolation poll A", "Isolation question A",
+           "Isolation quota A", "Isolation reason A"]
 
 # Routes whose keyword is a bearer credential, not an object id: whoever holds a personal-link
 # token is its participant by design. The matrix presents a token that is not valid instead.
@@ -112,15 +122,117 @@ def _poll_option(world):
     return PollOption.objects.create(poll=poll, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
 
 
+def _campaign(world):
+    from recruit.models import Campaign
+
+    return Campaign.objects.create(
+        study=world["study"], name="Isolation campaign A", filters={"gender": ["female"]},
+        subject_nb="Invitasjon", body_nb="Hei {first_name}, {screening_link} {unsubscribe_link}",
+        subject_en="Invitation", body_en="Hello {first_name}, {screening_link} {unsubscribe_link}",
+        created_by=world["owner"],
+    )
+
+
+def _message(world):
+    from recruit.models import Message
+
+    return Message.objects.create(
+        kind="campaign.invitation", key=f"isolation-{world['enrollment'].pk}", participant=world["participant"],
+        study=world["study"], subject="Invitasjon til Isolation study A",
+    )
+
+
 def _screening_question(world):
     from recruit.models import ScreeningQuestion
 
-    return ScreeningQuestion.objects.create(study=world["study"], key="isolation", kind="yes_no",
-                                            text_nb="Isolasjon A", text_en="Isolation A", is_reportable=True)
+    return ScreeningQuestion.objects.create(
+        study=world["study"], key="uses_video", text_nb="Isolation question A (nb)", text_en="Isolation question A",
+        kind=ScreeningQuestion.Kind.YES_NO, is_reportable=True,
+    )
+
+
+def _eligibility_rule(world):
+    from recruit.models import EligibilityRule
+
+    return EligibilityRule.objects.create(study=world["study"], attribute="gender", operator="eq", value="female")
+
+
+def _screening_response(world):
+    from recruit.models import ScreeningResponse
+
+    return ScreeningResponse.objects.create(
+        enrollment=world["enrollment"], answers={"uses_video": True}, may_contact=True, is_eligible=True,
+    )
+
+
+def _sampling_quota(world):
+    from recruit.models import SamplingQuota
+
+    return SamplingQuota.objects.create(study=world["study"], label="Isolation quota A", criteria={"gender": "female"}, target=3)
+
+
+def _published_consent(world):
+    from .consent_support import published_consent
+
+    if "published_consent" not in world:
+        world["published_consent"] = published_consent(world["study"])
+    return world["published_consent"]
+
+
+def _consent_document(world):
+    return _published_consent(world).document
+
+
+def _consent_version(world):
+    """A draft next to the published version: the one a leaky door could still change."""
+    from recruit.services.consent import consent_version_create
+
+    from .consent_support import SYSTEM
+
+    return consent_version_create(actor=SYSTEM, document=_consent_document(world))
+
+
+def _consent_request(world):
+    from recruit.models import ConsentRequest
+
+    return ConsentRequest.objects.create(
+        enrollment=world["enrollment"], version=_published_consent(world), created_by=world["owner"],
+    )
+
+
+def _signature(world):
+    """A real signature with its stored PDF, so a door that leaks it would serve the file."""
+    from recruit.models import Enrollment
+
+    from .consent_support import sign
+
+    # Screened eligible (the status a signature needs); signing moves the enrollment to consented.
+    Enrollment.objects.filter(pk=world["enrollment"].pk).update(status=Enrollment.Status.ELIGIBLE)
+    return sign(world["enrollment"], _published_consent(world))
+
+
+def _withdrawal(world):
+    # Written directly: the withdraw service would end the enrollment the other routes are tried on.
+    from recruit.models import Withdrawal
+
+    return Withdrawal.objects.create(
+        enrollment=world["enrollment"], at=timezone.now(), channel=Withdrawal.Channel.PHONE,
+        reason="Isolation reason A", recorded_by=world["owner"],
+    )
 
 
 MAKERS = {
+    "recruit.campaign": _campaign,
+    "recruit.message": _message,
     "recruit.screeningquestion": _screening_question,
+    "recruit.eligibilityrule": _eligibility_rule,
+    "recruit.screeningresponse": _screening_response,
+    "recruit.samplingquota": _sampling_quota,
+    "recruit.consentdocument": _consent_document,
+    "recruit.consentversion": _consent_version,
+    "recruit.consentrequest": _consent_request,
+    "recruit.signaturerecord": _signature,
+    "recruit.withdrawal": _withdrawal,
     "recruit.poll": _poll,
     "recruit.polloption": _poll_option,
     "recruit.study": lambda world: world["study"],

@@ -46,6 +46,7 @@ class ConsentDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
     serializer_class = ConsentDocumentSerializer
     filterset_fields = ["study", "language"]
+    ordering_fields = ["language", "created_at"]
     ordering = ["study", "language"]
 
     def get_queryset(self):
@@ -63,6 +64,7 @@ class ConsentVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
 
     serializer_class = ConsentVersionSerializer
     filterset_fields = ["document", "status"]
+    ordering_fields = ["number", "created_at", "published_at"]
     ordering = ["document", "-number"]
 
     def get_queryset(self):
@@ -98,7 +100,8 @@ class ConsentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     serializer_class = ConsentRequestSerializer
     filterset_fields = ["enrollment", "version"]
-    ordering = ["-created_at"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
         return ConsentRequest.objects.filter(
@@ -119,7 +122,8 @@ class SignatureViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
     audit_object = "consent.signature"
     serializer_class = SignatureSerializer
     filterset_fields = ["enrollment", "version"]
-    ordering = ["-signed_at"]
+    ordering_fields = ["signed_at"]
+    ordering = ["-signed_at", "-id"]
 
     def get_queryset(self):
         return signatures_visible_to(self.request.user).select_related(
@@ -156,7 +160,8 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     serializer_class = WithdrawalSerializer
     filterset_fields = ["enrollment", "channel"]
-    ordering = ["-at"]
+    ordering_fields = ["at"]
+    ordering = ["-at", "-id"]
 
     def get_queryset(self):
         return Withdrawal.objects.filter(enrollment__in=enrollments_visible_to(self.request.user).values("pk"))

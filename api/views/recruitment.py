@@ -39,6 +39,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     """Invitation campaigns. Write one as a draft, preview it, start it; pause and resume while it sends."""
 
     filterset_fields = ["study", "status"]
+    ordering_fields = ["created_at", "started_at", "name", "status"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
@@ -113,6 +114,7 @@ class MessageViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
     audit_object = "message"
     serializer_class = MessageSerializer
     filterset_fields = ["study", "kind", "status", "participant"]
+    ordering_fields = ["created_at", "sent_at", "status", "kind"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
@@ -123,6 +125,7 @@ class ScreeningQuestionViewSet(viewsets.ModelViewSet):
     """The study-specific questions of the screening questionnaire."""
 
     filterset_fields = ["study"]
+    ordering_fields = ["position", "key"]
     ordering = ["study", "position", "id"]
 
     def get_queryset(self):
@@ -156,6 +159,7 @@ class EligibilityRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
     serializer_class = EligibilityRuleSerializer
     filterset_fields = ["study"]
+    ordering_fields = ["id", "attribute"]
     ordering = ["study", "id"]
 
     def get_queryset(self):
@@ -176,6 +180,7 @@ class ScreeningResponseViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.R
     audit_object = "screening_response"
     serializer_class = ScreeningResponseSerializer
     filterset_fields = ["enrollment", "enrollment__study"]
+    ordering_fields = ["submitted_at"]
     ordering = ["-submitted_at", "-id"]
 
     def get_queryset(self):
@@ -187,6 +192,7 @@ class SamplingQuotaViewSet(viewsets.ModelViewSet):
     """The sampling frame's cells and per-attribute targets; `frame` counts how full each is."""
 
     filterset_fields = ["study"]
+    ordering_fields = ["label", "target"]
     ordering = ["study", "id"]
 
     def get_queryset(self):

@@ -12,6 +12,7 @@ tests/isolation_registry.py.
 The figure "routes x roles tried, 0 leaks" is written to var/isolation-matrix.txt and printed
 by bench/isolation.py.
 """
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -20,12 +21,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
-from recruit.models import AuditEvent, Membership
+from recruit.models import AuditEvent, Membership, PersonalLink
 from recruit.services.links import link_issue
 from recruit.views.links import session_key
 
@@ -164,10 +165,13 @@ def clients(world):
     coordinator_b.force_login(world["owner_b"])
     viewer = Client()
     viewer.force_login(world["viewer"])
+    # B's participant holds a live link session of every purpose, so every participant page is
+    # reached as someone with a real (other study's) link, not only the pages of one purpose.
     participant_b = Client()
-    link, _token = link_issue(enrollment=world["enrollment_b"], purpose="consent")
     session = participant_b.session
-    session[session_key("consent")] = link.pk
+    for purpose in PersonalLink.Purpose.values:
+        link, _token = link_issue(enrollment=world["enrollment_b"], purpose=purpose)
+        session[session_key(purpose)] = link.pk
     session.save()
     return {"coordinator_b": coordinator_b, "viewer": viewer, "anonymous": Client(), "participant_b": participant_b}
 
@@ -183,25 +187,72 @@ def snapshot(world):
     return rows
 
 
-def changes(before, after) -> list[str]:
-    """What happened to the rows that existed before, and new rows naming study A's objects."""
+def _ids(world, study, participant_id, enrollment) -> dict:
+    return {"study_id": study.pk, "participant_id": participant_id, "enrollment_id": enrollment.pk}
+
+
+def _names(row, ids: dict) -> bool:
+    return any(row.get(column) == value for column, value in ids.items())
+
+
+def changes(before, after, world) -> list[str]:
+    """Rows changed or deleted since `before`, and new rows naming study A's objects.
+
+    B's own rows (naming study B, B's participant or B's enrollment, and none of A's) are theirs to
+    change: B's participant may withdraw or book through their own link, B's owner may edit B.
+    """
+    a_ids = _ids(world, world["study"], world["participant"].pk, world["enrollment"])
+    b_ids = _ids(world, world["study_b"], world["enrollment_b"].participant_id, world["enrollment_b"])
+    b_rows = {("recruit.study", world["study_b"].pk), ("recruit.enrollment", world["enrollment_b"].pk),
+              ("recruit.participant", world["enrollment_b"].participant_id)}
     found = []
     for label, rows in before.items():
         for pk, row in rows.items():
             now = after.get(label, {}).get(pk)
+            if now == row:
+                continue
+            own = (label, pk) in b_rows or (_names(row, b_ids) and not _names(row, a_ids))
+            if own and not (now and _names(now, a_ids)):
+                continue
             if now is None:
                 found.append(f"{label} #{pk} was deleted")
-            elif now != row:
+            else:
                 found.append(f"{label} #{pk} was changed: " + ", ".join(k for k in row if row[k] != now.get(k)))
-    a_ids = {"study_id": _A["study"], "participant_id": _A["participant"], "enrollment_id": _A["enrollment"]}
     for label, rows in after.items():
         for pk, row in rows.items():
-            if pk not in before.get(label, {}) and any(row.get(c) == v for c, v in a_ids.items()):
-                found.append(f"a new {label} #{pk} in study A was written")
+            if pk not in before.get(label, {}) and _names(row, a_ids):
+                found.append(f"a new {label} #{pk} naming study A's objects was written")
     return found
 
 
-_A: dict = {}
+class Writes:
+    """The tables written to by the statements run inside `with connection.execute_wrapper(...)`.
+
+    Most refused requests write nothing; only when one did is the whole database compared."""
+
+    TABLE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.IGNORECASE)
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.volatile = {m._meta.db_table for m in apps.get_models() if _model_label(m) in VOLATILE}
+
+    def __call__(self, execute, sql, params, many, context):
+        match = self.TABLE.match(sql)
+        if match and match.group(1) not in self.volatile:
+            self.tables.add(match.group(1))
+        return execute(sql, params, many, context)
+
+
+@contextlib.contextmanager
+def undone(writes: Writes):
+    """Whatever the requests inside write is rolled back, so every route meets the same world."""
+    writes.tables.clear()
+    point = transaction.savepoint()
+    try:
+        with connection.execute_wrapper(writes):
+            yield
+    finally:
+        transaction.savepoint_rollback(point)
 
 
 # --- expectations ------------------------------------------------------------------------------
@@ -267,11 +318,18 @@ SHARED_URLS: set = set()
 
 
 def markers(world):
-    return [world["participant"].email, world["participant"].family_name, world["study"].code, world["study"].title]
+    return [world["participant"].email, world["participant"].family_name, world["study"].code, world["study"].title,
+            *registry.MARKERS]
+
+
+def _request(client, method, url):
+    cache.clear()  # throttles must not answer for the view
+    if method == "get":
+        return client.get(url)
+    return getattr(client, method)(url, data="{}", content_type="application/json")
 
 
 def test_no_role_reaches_study_a_through_any_route(world):
-    _A.update(study=world["study"].pk, participant=world["participant"].pk, enrollment=world["enrollment"].pk)
     by_role = clients(world)
     patterns = url_patterns()
     problems, leaks, server_errors = [], [], []
@@ -294,34 +352,39 @@ def test_no_role_reaches_study_a_through_any_route(world):
     assert not problems, "\n".join(problems)
 
     before = snapshot(world)
-    tried_urls = set()
+    writes = Writes()
+    seen_by_b = AuditEvent.objects.filter(study=world["study"], actor=world["owner_b"])
+
+    def route_wrote(url, answered) -> None:
+        """After one route's requests (rolled back next): what they wrote, and what B's owner saw."""
+        detail = f" (answered: {', '.join(answered)})" if answered else ""
+        if writes.tables:
+            leaks.extend(f"{url}{detail}: {change}" for change in changes(before, snapshot(world), world))
+        if seen_by_b.exists():
+            leaks.append(f"{url}: B's owner was recorded viewing study A's data")
+
     for route, name, url in id_routes:
         routes += 1
-        tried_urls.add(url)
-        for role, client in by_role.items():
-            for method in METHODS:
-                if role == "viewer" and method not in WRITES:
-                    continue
-                cache.clear()  # throttles must not answer for the view
-                if method == "get":
-                    response = client.get(url)
-                else:
-                    response = getattr(client, method)(url, data="{}", content_type="application/json")
-                tried += 1
-                if response.status_code >= 500:
-                    server_errors.append(f"{role} {method.upper()} {url}: {response.status_code}")
-                elif refused(role, method, url, response):
-                    continue
-                elif method == "get" and url in SHARED_URLS and role == "coordinator_b":
-                    continue  # reference data, readable by every signed-in user
-                elif role == "viewer":
-                    # A viewer may read A; a write that answered must have written nothing.
-                    changed = changes(before, snapshot(world))
-                    if changed:
-                        leaks.append(f"viewer {method.upper()} {url}: {response.status_code} and changed {changed}")
-                        before = snapshot(world)
-                else:
-                    leaks.append(f"{role} {method.upper()} {url}: {response.status_code}")
+        answered = []
+        with undone(writes):
+            for role, client in by_role.items():
+                for method in METHODS:
+                    if role == "viewer" and method not in WRITES:
+                        continue
+                    response = _request(client, method, url)
+                    tried += 1
+                    if response.status_code >= 500:
+                        server_errors.append(f"{role} {method.upper()} {url}: {response.status_code}")
+                    elif refused(role, method, url, response):
+                        continue
+                    elif method == "get" and url in SHARED_URLS and role == "coordinator_b":
+                        continue  # reference data, readable by every signed-in user
+                    elif role == "viewer":
+                        # A viewer may read A; a write that answered must have written nothing (below).
+                        answered.append(f"viewer {method.upper()} {response.status_code}")
+                    else:
+                        leaks.append(f"{role} {method.upper()} {url}: {response.status_code}")
+            route_wrote(url, answered)
 
     # Lists: B's owner, the anonymous visitor and B's participant never see A's rows, even when
     # they ask for study A by id; writes naming A's ids are refused.
@@ -331,32 +394,36 @@ def test_no_role_reaches_study_a_through_any_route(world):
         if url.startswith("/admin/") or name in ("logout", "api:docs", "set_language"):
             continue
         routes += 1
-        for role in ("coordinator_b", "anonymous", "participant_b"):
-            client = by_role[role]
-            cache.clear()
-            for query in ({}, {"study": world["study"].pk}, {"participant": world["participant"].pk}):
-                response = client.get(url, query)
+        with undone(writes):
+            for role in ("coordinator_b", "anonymous", "participant_b"):
+                client = by_role[role]
+                # The schema describes the API, not data: asked once, not with each study filter.
+                queries = [{}] if name == "api:schema" else [
+                    {}, {"study": world["study"].pk}, {"participant": world["participant"].pk}]
+                for query in queries:
+                    cache.clear()
+                    response = client.get(url, query)
+                    tried += 1
+                    if response.status_code >= 500:
+                        server_errors.append(f"{role} GET {url} {query}: {response.status_code}")
+                        continue
+                    body = response.content.decode(errors="replace") if not response.streaming else ""
+                    seen = [m for m in markers(world) if m in body]
+                    if seen and response.status_code == 200:
+                        leaks.append(f"{role} GET {url} {query}: shows {seen}")
+                cache.clear()
+                response = client.post(url, data=json.dumps(naming_a), content_type="application/json")
                 tried += 1
                 if response.status_code >= 500:
-                    server_errors.append(f"{role} GET {url} {query}: {response.status_code}")
-                    continue
-                body = response.content.decode(errors="replace") if not response.streaming else ""
-                seen = [m for m in markers(world) if m in body]
-                if seen and response.status_code == 200:
-                    leaks.append(f"{role} GET {url} {query}: shows {seen}")
-            response = client.post(url, data=json.dumps(naming_a), content_type="application/json")
-            tried += 1
-            if response.status_code >= 500:
-                server_errors.append(f"{role} POST {url}: {response.status_code}")
-    leaks.extend(changes(before, snapshot(world)))
+                    server_errors.append(f"{role} POST {url}: {response.status_code}")
+            route_wrote(url, [])
 
     # Every route in the OpenAPI schema is one the matrix tried.
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    tried_names = {n for _, n, _ in id_routes + list_routes}
     untried = []
     for path in schema["paths"]:
-        concrete = re.sub(r"\{[^}]+\}", "1", path)
-        match = resolve(concrete)
-        tried_names = {n for _, n, _ in id_routes + list_routes}
+        match = resolve(re.sub(r"\{[^}]+\}", "1", path))
         qualified = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
         if qualified not in tried_names:
             untried.append(path)
@@ -371,4 +438,3 @@ def test_no_role_reaches_study_a_through_any_route(world):
     )
     assert not server_errors, "\n".join(server_errors)
     assert not leaks, "\n".join(leaks)
-    assert AuditEvent.objects.filter(study=world["study"], actor=world["owner_b"]).count() == 0
