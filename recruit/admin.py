@@ -70,6 +70,13 @@ class ScopedAdmin(admin.ModelAdmin):
         CheckedForm.__name__ = form.__name__
         return CheckedForm
 
+    @staticmethod
+    def skip_inlines(formsets) -> None:
+        """For read-only inlines that save_related does not save: the change message still reads
+        what each formset saved (nothing), which formset.save() would otherwise have set."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
@@ -122,7 +129,8 @@ class ParticipantAdmin(ScopedAdmin):
         fields = {name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS if name in form.cleaned_data}
         actor = Actor.from_request(request)
         if change:
-            participant_update(actor=actor, participant=obj, **fields)
+            # A fresh copy: the form has already set the new values on obj, so the service would see no change.
+            participant_update(actor=actor, participant=Participant.objects.get(pk=obj.pk), **fields)
         else:
             created = participant_create(actor=actor, study=form.cleaned_data["source_study"], **fields)
             obj.pk, obj._state.adding = created.pk, False
@@ -170,12 +178,12 @@ class StudyAdmin(ScopedAdmin):
         fields = {name: form.cleaned_data[name] for name in STUDY_FIELDS}
         actor = Actor.from_request(request)
         if change:
-            study_update(actor=actor, study=obj, **fields)
+            study_update(actor=actor, study=Study.objects.get(pk=obj.pk), **fields)  # fresh, as for participants
         else:
             obj.pk, obj._state.adding = study_create(actor=actor, **fields).pk, False
 
     def save_related(self, request, form, formsets, change):
-        pass  # inlines are read-only here; members are managed on the study page and the API
+        self.skip_inlines(formsets)  # inlines are read-only here; members are managed on the study page and the API
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):
@@ -237,7 +245,7 @@ from django.db import models  # noqa: E402
 
 from recruit.models import Booking, Session  # noqa: E402
 from recruit.services.sessions import EDITABLE_FIELDS as SESSION_FIELDS  # noqa: E402
-from recruit.services.sessions import session_create, session_update  # noqa: E402
+from recruit.services.sessions import session_check_conflicts, session_create, session_update  # noqa: E402
 
 
 class BookingInline(admin.TabularInline):
@@ -283,7 +291,10 @@ class SessionAdmin(ScopedAdmin):
             obj.pk, obj._state.adding = created.pk, False
 
     def save_related(self, request, form, formsets, change):
-        pass  # bookings change only through the booking services
+        self.skip_inlines(formsets)  # bookings change only through the booking services
+
+    def service_check(self, instance):
+        session_check_conflicts(instance)
 
 
 @admin.register(Booking)
@@ -340,7 +351,7 @@ class ConsentVersionAdmin(ScopedAdmin):
         consent_version_update(actor=Actor.from_request(request), version=obj, **fields)
 
     def save_related(self, request, form, formsets, change):
-        pass
+        self.skip_inlines(formsets)
 
 
 @admin.register(SignatureRecord)

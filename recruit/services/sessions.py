@@ -72,6 +72,12 @@ def overlapping(queryset, starts_at, ends_at):
     return queryset.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
+def session_check_conflicts(session: Session) -> None:
+    """The conflicts session_create/session_update refuse, checked without writing (the admin's
+    form calls it so a refusal is a form error); the services check again under their lock."""
+    _refuse_conflicts(session)
+
+
 def _refuse_conflicts(session: Session) -> None:
     errors = {}
     members = set(Membership.objects.filter(study_id=session.study_id).values_list("user_id", flat=True))
