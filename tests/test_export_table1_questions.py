@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -201,10 +202,10 @@ def test_the_table_speaks_the_readers_language(answered, coordinator_a):
 
 
 def test_free_text_cannot_be_marked_reportable(study_a, actor_a):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         screening_service.question_save(actor=actor_a, study=study_a, key="why", text_nb="Hvorfor", text_en="Why",
                                         kind="text", is_reportable=True)
-    assert "never reported in Table 1" in str(refused.value)
+    assert [e.code for e in refused.value.error_dict["is_reportable"]] == ["text_not_reportable"]
     assert not ScreeningQuestion.objects.filter(study=study_a).exists()
 
 
