@@ -34,14 +34,14 @@ run: demo
 	@echo "a worker started beside the server. Stop both with Ctrl-C."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 > var/worker.log 2>&1 & \
+	$(BIN)/python manage.py worker --interval 2 > var/worker.log 2>&1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 demo-password: $(INSTALLED)
 	$(BIN)/python manage.py changepassword demo
 
 worker: migrate
-	$(BIN)/python manage.py db_worker --queue-name '*'
+	$(BIN)/python manage.py worker
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n $(JOBS)
@@ -54,7 +54,7 @@ serve: $(INSTALLED)
 	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py collectstatic --noinput > /dev/null
 	@echo "recruit (gunicorn) serves http://$(HOST):$(PORT)/ against $(SERVE_DATABASE_URL); Ctrl-C stops it"
 	@trap 'kill 0' INT TERM EXIT; \
-	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --interval 2 > var/worker.log 2>&1 & \
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(BIN)/python manage.py worker --interval 2 > var/worker.log 2>&1 & \
 	DATABASE_URL=$(SERVE_DATABASE_URL) DEBUG=false $(BIN)/gunicorn recruit.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 # Security lint: ruff's S rules (config in pyproject.toml), then pip-audit over the dependencies.

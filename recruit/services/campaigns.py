@@ -365,6 +365,18 @@ def campaign_send_due(campaign_id: int, sending_round: int | None = None, limit:
     return sent
 
 
+def campaigns_resume() -> int:
+    """Schedule the sending task of every campaign that is sending; returns how many.
+
+    Run when a worker starts: a worker that was killed took its running campaign task with it, and
+    that task was the one to schedule the next. A campaign whose task still waits gets a second
+    one, which sends nothing twice (every message is claimed before it is sent)."""
+    campaigns = list(Campaign.objects.filter(status=Campaign.Status.SENDING))
+    for campaign in campaigns:
+        _schedule(campaign)
+    return len(campaigns)
+
+
 def campaigns_send_due() -> int:
     """Send the due messages of every sending campaign (the periodic command's body)."""
     return sum(campaign_send_due(pk) for pk in Campaign.objects.filter(status=Campaign.Status.SENDING)

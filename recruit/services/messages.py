@@ -92,6 +92,38 @@ def message_send(message_id: int) -> str:
     return Message.Status.SENT
 
 
+# Stored on a message a stopped worker left half-sent (English, like the transport errors beside it).
+INTERRUPTED = ("Interrupted: the worker stopped while sending this message. It may or may not have reached the "
+               "recipient, so recruit does not send it again.")
+
+
+def messages_mark_interrupted() -> int:
+    """Messages a stopped worker left "sending" become failed, saying why; returns how many.
+
+    Run when a worker starts. Whether such a message went out is unknown (the process died between
+    claiming it and recording the result), so it is not sent again: recruit sends at most once and
+    shows the coordinator the one message that may be missing. Should another worker in fact still
+    be sending one of these, its own final update (sent or failed) replaces this one.
+    """
+    return Message.objects.filter(status=Message.Status.SENDING).update(
+        status=Message.Status.FAILED, error=INTERRUPTED
+    )
+
+
+def messages_requeue_due(limit: int = 10_000) -> int:
+    """Enqueue the send task again for due queued messages outside campaigns (a stopped worker may have
+    taken their task with it); the claim in message_send makes a second task send nothing twice."""
+    now = timezone.now()
+    due = Message.objects.filter(status=Message.Status.QUEUED).exclude(key__startswith="campaign:")
+    ids = list((due.filter(not_before__isnull=True) | due.filter(not_before__lte=now))
+               .order_by("id").values_list("pk", flat=True)[:limit])
+    from recruit.tasks import send_message
+
+    for pk in ids:
+        send_message.enqueue(pk)
+    return len(ids)
+
+
 def messages_send_due(limit: int = 1000) -> int:
     """Send queued messages that are due (a sweep after downtime); returns how many were sent."""
     now = timezone.now()
