@@ -158,6 +158,13 @@ def test_a_live_pdf_that_no_longer_matches_its_record_fails_the_backup_naming_it
     assert (tmp_path / "backup" / "manifest.json").exists()  # still written: nothing more is lost
 
 
+def test_a_signature_whose_pdf_is_gone_from_the_live_media_fails_the_backup_naming_it(signed, tmp_path):
+    (Path(settings.MEDIA_ROOT) / signed[2].pdf).unlink()
+
+    with pytest.raises(CommandError, match=f"first: signature {signed[2].pk} .*the PDF is missing"):
+        call_command("backup", str(tmp_path / "backup"))
+
+
 def test_backup_refuses_a_directory_that_is_not_empty(signed, tmp_path):
     (tmp_path / "backup").mkdir()
     (tmp_path / "backup" / "old.txt").write_text("an older backup")

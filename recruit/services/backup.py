@@ -7,8 +7,9 @@ A backup is a directory:
     media/…              every stored file, under its storage name
 
 The database is dumped first, the media copied after it. A signature's PDF is stored before its
-row commits, so every signature in the dump finds its PDF in the copy; a file newer than the
-dump is harmless. Restoring goes into an empty database and checks, before anything is written,
+row commits, so every signature in the dump finds its PDF in the copy (a file newer than the dump
+is harmless); the backup then reads the signatures back out of the dump and checks each one's PDF
+in the copy, so a PDF erased while the backup ran fails the backup instead of the restore. Restoring goes into an empty database and checks, before anything is written,
 that every file still has its manifest hash, and afterwards that every signature's PDF has the
 SHA-256 recorded in the database: a backup that cannot prove the consents it holds is refused.
 """
@@ -21,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import subprocess  # noqa: S404 - pg_dump/pg_restore with arguments we build, never a shell
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -81,13 +83,14 @@ def _pg_environment() -> dict[str, str]:
     return env
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str]) -> str:
     tool = shutil.which(command[0])
     if tool is None:
         raise BackupError(f"{command[0]} was not found; install the PostgreSQL client tools of the server's version.")
     result = subprocess.run([tool, *command[1:]], env=_pg_environment(), capture_output=True, text=True)  # noqa: S603 - fixed tool, our own arguments
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip() or result.returncode}")
+    return result.stdout
 
 
 def _database_dump(target: Path) -> None:
@@ -101,6 +104,26 @@ def _database_dump(target: Path) -> None:
             connection.connection.backup(destination)
         finally:
             destination.close()
+
+
+def _dump_signatures(dump: Path, vendor: str) -> list[tuple[int, str, str]]:
+    """(id, pdf, pdf_sha256) of every signature in the dump itself: exactly what a restore will hold."""
+    table = SignatureRecord._meta.db_table
+    if vendor == "sqlite":
+        with closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as db:
+            return db.execute(f"SELECT id, pdf, pdf_sha256 FROM {table} ORDER BY id").fetchall()  # noqa: S608 - the model's table
+    data = _run(["pg_restore", "--data-only", f"--table={table}", "--file=-", str(dump)])
+    rows, columns = [], None
+    for line in data.splitlines():
+        if columns is None:
+            if line.startswith(f"COPY public.{table} ("):
+                columns = line.split("(", 1)[1].split(")", 1)[0].split(", ")
+            continue
+        if line == "\\.":
+            break
+        values = dict(zip(columns, line.split("\t")))  # COPY escapes tabs inside values
+        rows.append((int(values["id"]), values["pdf"], values["pdf_sha256"]))
+    return sorted(rows)
 
 
 def _media_names(directory: str = "") -> list[str]:
@@ -155,8 +178,8 @@ def consent_pdfs_verify(*, signatures=None, read=None) -> tuple[int, list[Mismat
 def backup_create(*, actor: Actor, destination: Path) -> dict:
     """Write a backup into `destination` (a new or empty directory); returns the manifest.
 
-    Raises BackupError if a stored consent PDF no longer matches its record (the backup is still
-    written, so nothing more is lost; the message names the signature)."""
+    Raises BackupError if a signature in the dump has no PDF in the copy or one that no longer matches
+    its record (the backup is still written, so nothing more is lost; the message names the signature)."""
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()):
         raise BackupError(f"{destination} is not empty; give a new directory for each backup.")
@@ -165,8 +188,7 @@ def backup_create(*, actor: Actor, destination: Path) -> dict:
     destination.chmod(0o700)  # it holds every participant's personal data
     started = datetime.datetime.now(datetime.timezone.utc)
     _database_dump(destination / DUMPS[vendor])
-    # Read after the dump: a superset of the dump's signatures, each with its PDF already stored.
-    signatures = list(SignatureRecord.objects.order_by("pk").values_list("pk", "pdf", "pdf_sha256"))
+    signatures = _dump_signatures(destination / DUMPS[vendor], vendor)
     files = [{"path": DUMPS[vendor], "sha256": _sha256(destination / DUMPS[vendor]),
               "size": (destination / DUMPS[vendor]).stat().st_size}]
     copied = {}
