@@ -6,6 +6,7 @@ send time, in the participant's language, with the session's current details and
 """
 import datetime
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from recruit.models import Booking, Message, SchedulingSettings
 from recruit.services.calendar import booking_ics, booking_sequence
 from recruit.services.messages import RENDERERS, email_to, message_cancel, message_queue
 
-KINDS = ("booking.confirmation", "booking.change", "booking.cancellation", "booking.reminder")
+KINDS = ("booking.confirmation", "booking.change", "booking.cancellation", "booking.reminder", "booking.waitlist")
 for _kind in KINDS:
     RENDERERS[_kind] = "recruit.services.booking_messages.render"
 
@@ -32,6 +33,23 @@ def booking_notify(booking: Booking, kind: str) -> Message:
     else:
         reminders_queue(booking)
     return message
+
+
+def waitlist_notify(booking: Booking) -> Message:
+    """Tell a participant who joined a session's waitlist their place in it (no calendar entry: no seat yet)."""
+    booking = _load(booking.pk)
+    return message_queue(
+        kind="booking.waitlist", key=f"booking:{booking.pk}:waitlist:{booking_sequence(booking)}",
+        participant=booking.enrollment.participant, study=booking.session.study, payload={"booking": booking.pk},
+    )
+
+
+def waitlist_position(booking: Booking) -> int:
+    """1 for the first waiting, in the order promotion follows (joined, then id)."""
+    ahead = Booking.objects.filter(session_id=booking.session_id, status=Booking.Status.WAITLISTED).filter(
+        Q(waitlisted_at__lt=booking.waitlisted_at) | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
+    )
+    return ahead.count() + 1
 
 
 def reminders_queue(booking: Booking) -> list[Message]:
@@ -75,6 +93,8 @@ def render(message: Message):
     if kind == "reminder" and (booking.status != Booking.Status.BOOKED
                                or message.payload.get("starts_at") != session.starts_at.isoformat()):
         raise ObsoleteMessage("the booking was cancelled or moved")
+    if kind == "waitlist":
+        return _render_waitlist(message, booking)
     subjects = {
         "confirmation": _("Booked: %(session)s"),
         "change": _("Changed: %(session)s"),
@@ -90,6 +110,20 @@ def render(message: Message):
     attachment = ("invite.ics", booking_ics(booking, cancel=cancel),
                   f"text/calendar; charset=utf-8; method={'CANCEL' if cancel else 'REQUEST'}")
     return email_to(message, subject=subject, body=body, attachments=[attachment])
+
+
+def _render_waitlist(message: Message, booking: Booking):
+    if booking.status != Booking.Status.WAITLISTED:
+        # Promoted (the confirmation says so) or cancelled before this was sent: nothing true left to say.
+        raise ObsoleteMessage("no longer on the waitlist")
+    session = booking.session
+    subject = _("Waitlist: %(session)s") % {
+        "session": f"{session.display_title}, {timezone.localtime(session.starts_at):%d.%m.%Y %H:%M}"}
+    body = render_to_string("scheduling/email/waitlist.txt", {
+        "booking": booking, "session": session, "study": session.study, "position": waitlist_position(booking),
+        "participant": booking.enrollment.participant, "zone": timezone.get_current_timezone_name(),
+    })
+    return email_to(message, subject=subject, body=body)
 
 
 RENDERERS["booking.invitation"] = "recruit.services.booking_messages.render_invitation"

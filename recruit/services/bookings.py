@@ -26,7 +26,7 @@ from recruit.models import Booking, Enrollment, Participant, Session
 from recruit.services import consent_gate
 from recruit.services.access import require_study_editor
 from recruit.services.audit import audit_record
-from recruit.services.booking_messages import booking_notify
+from recruit.services.booking_messages import booking_notify, waitlist_notify
 from recruit.services.enrollments import enrollment_transition
 
 S = pipeline.Status
@@ -67,6 +67,8 @@ def booking_create(
         if status == Booking.Status.BOOKED:
             _mark_scheduled(actor, enrollment)
             booking_notify(booking, "confirmation")
+        else:
+            waitlist_notify(booking)
         audit_record(actor=actor, action=f"booking.{'create' if status == Booking.Status.BOOKED else 'waitlist'}",
                      obj=booking, study=session.study,
                      detail={"session": session.pk, "enrollment": enrollment.pk, "source": source})
