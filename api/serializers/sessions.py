@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from recruit.models import Booking, Enrollment, Session
+from recruit.models import Booking, Enrollment, SchedulingSettings, Session
 from recruit.selectors import enrollments_visible_to, studies_editable_by
-from recruit.services.sessions import EDITABLE_FIELDS
+from recruit.services.sessions import EDITABLE_FIELDS, SCHEDULING_SETTINGS_FIELDS
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -74,3 +74,20 @@ class BookingCancelSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     attendance = serializers.ChoiceField(choices=[c for c in Booking.Attendance.values if c])
+
+
+class SchedulingSettingsSerializer(serializers.ModelSerializer):
+    """A study's self-booking, deadlines and reminders (the defaults until first saved)."""
+
+    reminder_hours = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=SchedulingSettings.MAX_HOURS), max_length=10,
+        help_text="Hours before a session when booked participants get a reminder, e.g. [72, 24]; [] for none.",
+    )
+
+    class Meta:
+        model = SchedulingSettings
+        fields = ["study", *SCHEDULING_SETTINGS_FIELDS]
+        read_only_fields = ["study"]
+
+    def validate_reminder_hours(self, hours):
+        return sorted(set(hours), reverse=True)

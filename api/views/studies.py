@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.audit import AuditedReadMixin
 from api.filters import EnrollmentFilter, MembershipFilter, StudyFilter
+from api.serializers.sessions import SchedulingSettingsSerializer
 from api.serializers.studies import (
     EnrollmentSerializer,
     MembershipSerializer,
@@ -17,9 +18,11 @@ from api.serializers.studies import (
     TransitionSerializer,
 )
 from recruit.actors import Actor
-from recruit.models import Membership
+from recruit.models import Membership, SchedulingSettings
 from recruit.selectors import enrollments_visible_to, memberships_visible_to, studies_visible_to
+from recruit.services.access import require_study_editor
 from recruit.services.enrollments import enrollment_create, enrollment_transition
+from recruit.services.sessions import scheduling_settings_update
 from recruit.services.studies import (
     membership_add,
     membership_remove,
@@ -58,6 +61,25 @@ class StudyViewSet(
         serializer.instance = study_update(
             actor=Actor.from_request(self.request), study=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(methods=["GET"], responses=SchedulingSettingsSerializer)
+    @extend_schema(methods=["PUT", "PATCH"], request=SchedulingSettingsSerializer, responses=SchedulingSettingsSerializer)
+    @action(detail=True, methods=["get", "put", "patch"], url_path="scheduling-settings",
+            serializer_class=SchedulingSettingsSerializer)
+    def scheduling_settings(self, request, pk=None):
+        """Self-booking, the participants' and coordinators' deadlines and the reminders. Members read;
+        owners and coordinators change them (PUT all, PATCH some); bad values answer 400 per field."""
+        study = self.get_object()
+        if request.method != "GET":
+            actor = Actor.from_request(request)
+            require_study_editor(actor, study)  # before reading the body: a viewer learns nothing from a 400
+            body = SchedulingSettingsSerializer(
+                SchedulingSettings.for_study(study), data=request.data, partial=request.method == "PATCH"
+            )
+            body.is_valid(raise_exception=True)
+            scheduling_settings_update(actor=actor, study=study, **body.validated_data)
+        settings = SchedulingSettings.objects.filter(study=study).first() or SchedulingSettings(study=study)
+        return Response(SchedulingSettingsSerializer(settings).data)
 
 
 class MembershipViewSet(viewsets.ModelViewSet):

@@ -195,12 +195,34 @@ class SchedulingSettings(models.Model):
     def __str__(self):
         return f"Scheduling settings for {self.study_id}"
 
+    # Sixty days: further ahead than any recruitment plans, and a date arithmetic can always do.
+    MAX_HOURS = 24 * 60
+
     def clean(self):
         super().clean()
+        errors = {}
         hours = self.reminder_hours
-        if not isinstance(hours, list) or not all(isinstance(h, int) and 0 < h <= 24 * 60 for h in hours):
-            raise ValidationError({"reminder_hours": ValidationError(
-                _("List whole hours between 1 and 1440, e.g. [72, 24]."), code="bad_reminders")})
+        if not isinstance(hours, list) or not all(
+            isinstance(h, int) and not isinstance(h, bool) and 0 < h <= self.MAX_HOURS for h in hours
+        ):
+            errors["reminder_hours"] = ValidationError(
+                _("List whole hours between 1 and 1440, e.g. [72, 24]."), code="bad_reminders")
+        for name in ("participant_deadline_hours", "coordinator_deadline_hours"):
+            value = getattr(self, name)
+            if value is not None and value > self.MAX_HOURS:
+                errors[name] = ValidationError(
+                    _("At most %(max)s hours (60 days)."), code="deadline_too_far", params={"max": self.MAX_HOURS})
+        if (
+            "coordinator_deadline_hours" not in errors and self.coordinator_deadline_hours is not None
+            and self.participant_deadline_hours is not None
+            and self.coordinator_deadline_hours > self.participant_deadline_hours
+        ):
+            # The rule: coordinators keep their own, later deadline to tidy up after participants.
+            errors["coordinator_deadline_hours"] = ValidationError(
+                _("Coordinators' deadline cannot come before the participants' (at most %(hours)s hours before)."),
+                code="coordinator_deadline_first", params={"hours": self.participant_deadline_hours})
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def for_study(cls, study) -> "SchedulingSettings":

@@ -125,15 +125,23 @@ def _refuse_conflicts(session: Session) -> None:
         raise ValidationError(errors)
 
 
+SCHEDULING_SETTINGS_FIELDS = (
+    "reminder_hours", "self_booking", "participant_deadline_hours", "coordinator_deadline_hours",
+)
+
+
 def scheduling_settings_update(*, actor: Actor, study, **fields):
     """Save the study's scheduling settings (created with the defaults on first save)."""
     from recruit.models import SchedulingSettings
 
     require_study_editor(actor, study)
-    settings = SchedulingSettings.for_study(study)
-    allowed = ("reminder_hours", "self_booking", "participant_deadline_hours", "coordinator_deadline_hours")
-    changes = apply_changes(settings, fields, allowed)
     with transaction.atomic():
+        # Read fresh and locked, not study.scheduling_settings: a form may have changed that cached
+        # copy already (the audit must name what changed), and two first saves must not both insert.
+        SchedulingSettings.objects.get_or_create(study=study)
+        settings = SchedulingSettings.objects.select_for_update().get(study=study)
+        # A refusal raises here and rolls back a defaults row just inserted, too.
+        changes = apply_changes(settings, fields, SCHEDULING_SETTINGS_FIELDS)
         settings.save()
         audit_record(actor=actor, action="scheduling_settings.update", obj=settings, study=study,
                      detail={"changes": changes})
