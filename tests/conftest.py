@@ -144,6 +144,16 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request for a page in bokmål leaves bokmål active in the thread; the next test starts in the default."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles():
     """API throttles count in the cache; each test starts with none used."""
     from django.core.cache import cache

@@ -58,3 +58,36 @@ def test_other_server_errors_stay_500(coordinator_a, monkeypatch):
     client.raise_request_exception = False
 
     assert client.get("/participants/").status_code == 500
+
+
+def test_a_participant_whose_confirmation_was_lost_sees_they_signed_when_trying_again(
+    enrollment_a, study_a, django_capture_on_commit_callbacks
+):
+    from recruit.models import Enrollment, SignatureRecord
+
+    from .consent_support import published_consent
+    from .test_consent_signing import send_request, sign_through_pages
+
+    published_consent(study_a)
+    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
+    enrollment_a.refresh_from_db()
+    path = send_request(enrollment_a, django_capture_on_commit_callbacks)
+    client = Client()
+    client.get(path)
+    client.post("/consent/", {"statement_1": "on", "statement_2": "on", "typed_name": enrollment_a.participant.full_name})
+    pending = client.session["consent:pending"]
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_through_pages(client, enrollment_a)
+    # The signature was stored, but the answer never reached the participant (the database went away
+    # before their session was saved): their session is as it was before they confirmed.
+    session = client.session
+    session.pop("consent:signature")
+    session["consent:pending"] = pending
+    session.save()
+
+    retry = client.post("/consent/review/", {"confirmed": "on"})
+
+    assert retry.status_code == 302 and retry["Location"] == "/consent/done/"
+    assert client.get("/consent/done/").status_code == 200
+    assert client.get("/consent/").status_code == 302  # reading again leads to the same place
+    assert SignatureRecord.objects.filter(enrollment=enrollment_a).count() == 1

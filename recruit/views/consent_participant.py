@@ -14,7 +14,7 @@ from recruit.forms_consent import ConfirmForm, SigningForm, WithdrawForm
 from recruit.models import ConsentVersion, SignatureRecord, Withdrawal
 from recruit.pipeline import Status
 from recruit.services.consent import current_version_for
-from recruit.services.links import link_complete
+from recruit.services.links import LinkError, link_complete
 from recruit.services.signing import (
     PdfNotStored,
     PdfUnavailable,
@@ -24,7 +24,7 @@ from recruit.services.signing import (
     signing_validate,
 )
 from recruit.services.withdrawal import withdraw
-from recruit.views.links import LANDINGS, private
+from recruit.views.links import LANDINGS, link_error, private
 from recruit.views.participant_csrf import participant_csrf
 
 LANDINGS["consent"] = "consent-read"
@@ -53,8 +53,24 @@ def _closed(request):
     return render(request, "consent/closed.html", {"enrollment": request.enrollment}, status=410)
 
 
-@_guard("consent")
+def _signed_through_this_link(request):
+    """For a link already used up: its signature's done page. A participant whose confirmation was lost
+    (the database went away just after the signature was stored) and who tries again sees that they
+    have signed, not that their link "has already been used"."""
+    if request.link.completed_at is None:
+        return None
+    signature = SignatureRecord.objects.filter(enrollment=request.enrollment, link=request.link).order_by("-pk").first()
+    if signature is None:
+        return link_error(request, LinkError("completed"))
+    request.session.pop(PENDING, None)
+    request.session[SIGNED] = signature.pk
+    return redirect("consent-done")
+
+
+@_guard("consent", allow_completed=True)
 def consent_read(request):
+    if (signed := _signed_through_this_link(request)) is not None:
+        return signed
     enrollment = request.enrollment
     version = _version(request)
     if version is None or enrollment.status == Status.WITHDRAWN:
@@ -93,8 +109,10 @@ def consent_read(request):
     return render(request, "consent/sign.html", context, status=status)
 
 
-@_guard("consent")
+@_guard("consent", allow_completed=True)
 def consent_review(request):
+    if (signed := _signed_through_this_link(request)) is not None:
+        return signed
     enrollment = request.enrollment
     version = _version(request)
     pending = request.session.get(PENDING)
