@@ -159,3 +159,4 @@ urlpatterns += [
 
 # A database that is briefly unreachable answers 503 with Retry-After (recruit/views/errors.py).
 handler500 = "recruit.views.errors.server_error_page"
+handler400 = "recruit.views.errors.bad_request_page"

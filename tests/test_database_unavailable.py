@@ -91,3 +91,26 @@ def test_a_participant_whose_confirmation_was_lost_sees_they_signed_when_trying_
     assert client.get("/consent/done/").status_code == 200
     assert client.get("/consent/").status_code == 302  # reading again leads to the same place
     assert SignatureRecord.objects.filter(enrollment=enrollment_a).count() == 1
+
+
+def test_a_session_that_cannot_be_saved_because_the_database_went_away_answers_503(
+    enrollment_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.contrib.sessions.models import Session
+
+    from recruit.services.links import link_issue
+
+    _link, token = link_issue(enrollment=enrollment_a, purpose="consent")
+    save = Session.save
+
+    def save_unless_updating(self, *args, force_update=False, **kwargs):
+        if force_update:  # the session row exists; the database is gone by the time it is written again
+            unreachable()
+        return save(self, *args, force_update=force_update, **kwargs)
+
+    monkeypatch.setattr(Session, "save", save_unless_updating)
+    client = Client(raise_request_exception=False)
+
+    response = client.get(f"/l/{token}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 503 and "Briefly unavailable" in response.content.decode()
