@@ -445,6 +445,15 @@ def report(args, seed: Seed, results: Results, wall: float, window, db: dict, ve
         kinds = Counter(str(r.status) for r in window_errors)
         print(f"errors during restart window: {len(window_errors)}"
               + (f" ({', '.join(f'{s}: {n}' for s, n in sorted(kinds.items()))})" if window_errors else ""))
+    if window:
+        after = [r for r in records if r.began >= window[1]]
+        first_ok = min((r.began + r.elapsed for r in after if r.status != "connection error" and r.status < 500),
+                       default=None)
+        last_error = max((r.began + r.elapsed for r in failed), default=None)
+        print("recovery: first successful answer "
+              + (f"{first_ok - window[1]:.2f} s" if first_ok else "never")
+              + " after PostgreSQL accepted connections again; last error "
+              + (f"{last_error - window[1]:+.2f} s from then" if last_error else "none"))
     print(f"5xx responses{' outside the restart window' if window else ''}: {len(outside_5xx)}")
     print(f"sessions full: {db['full']} of {len(seed.sessions)}; overbooked sessions: {db['overbooked']}")
     print(f"bookings acknowledged: {len(results.booked)} (in database: {db['booked_in_db']}); "
@@ -467,10 +476,10 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--participants", type=int, default=3000)
-    parser.add_argument("--signers", type=int, default=800)
-    parser.add_argument("--bookers", type=int, default=500)
-    parser.add_argument("--sessions", type=int, default=40)
-    parser.add_argument("--capacity", type=int, default=6)
+    parser.add_argument("--signers", type=int, default=400)
+    parser.add_argument("--bookers", type=int, default=300)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--capacity", type=int, default=4)
     parser.add_argument("--verbose", action="store_true", help="show a sample of the 4xx/5xx answers")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
