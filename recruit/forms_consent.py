@@ -44,8 +44,11 @@ class RecordWithdrawalForm(forms.Form):
 class SigningForm(forms.Form):
     """The participant's answers; statement fields are added per version (statement_<position>)."""
 
-    typed_name = forms.CharField(label=_("Your full name"), max_length=200, required=False,
-                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    typed_name = forms.CharField(
+        label=_("Your full name"), max_length=200, required=False,
+        help_text=_("Type your given and family name as the study team has them. Typing your name is your signature."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, statements, **kwargs):

@@ -5,23 +5,42 @@
   var form = document.querySelector("[data-consent-form]");
   if (!form) { return; }
 
-  // 1. The submit button waits until the end of the text has been on screen.
+  // 1. The submit button waits until the end of the text has been on screen. It stays focusable
+  //    (aria-disabled rather than disabled) so keyboard and screen-reader users find it and hear why
+  //    it waits; the text counts as read once its end is in view or above it, however the reader got
+  //    there (scrolling, Space/Page Down, or Tab jumping past it into the form).
   var submit = form.querySelector("[data-requires-reading]");
   var end = document.getElementById("consent-end");
   var hint = document.getElementById("consent-read-hint");
-  if (submit && end && "IntersectionObserver" in window) {
-    submit.disabled = true;
-    if (hint) { hint.hidden = false; }
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) {
-          submit.disabled = false;
-          if (hint) { hint.hidden = true; }
-          observer.disconnect();
-        }
-      });
+  var unread = false;
+  function reached() {
+    return end.getBoundingClientRect().top <= (window.innerHeight || document.documentElement.clientHeight);
+  }
+  function unlock() {
+    if (!unread || !reached()) { return; }
+    unread = false;
+    submit.removeAttribute("aria-disabled");
+    submit.removeAttribute("aria-describedby");
+    if (hint) { hint.hidden = true; }
+    window.removeEventListener("scroll", unlock);
+    window.removeEventListener("resize", unlock);
+    document.removeEventListener("focusin", unlock);
+  }
+  if (submit && end) {
+    unread = true;
+    submit.setAttribute("aria-disabled", "true");
+    if (hint) {
+      hint.hidden = false;
+      submit.setAttribute("aria-describedby", hint.id);
+    }
+    window.addEventListener("scroll", unlock, { passive: true });
+    window.addEventListener("resize", unlock);
+    document.addEventListener("focusin", unlock);
+    form.addEventListener("submit", function (event) {
+      unlock();
+      if (unread) { event.preventDefault(); }  // e.g. Enter in a field; the hint says what to do
     });
-    observer.observe(end);
+    unlock();
   }
 
   // 2. The signature pad: pointer events cover mouse, pen and touch.
