@@ -15,11 +15,16 @@ With RECRUIT_A11Y_REPORT set (bench/a11y.py sets it), the module writes the figu
 """
 import base64
 import datetime
+import errno
 import hashlib
 import os
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.files.storage import FileSystemStorage
+from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -37,7 +42,9 @@ from recruit.models.consent import SECTION_FIELDS
 from recruit.regions import load_regions
 from recruit.services import screening
 from recruit.services.availability import poll_create
+from recruit.services import signing
 from recruit.services.links import link_issue
+from recruit.views import links as links_views
 
 from ..conftest import make_participant
 from ..consent_support import consent_given, published_consent
@@ -92,6 +99,11 @@ def _consent_texts(study):
     ], **english)
 
 
+class FullDisk(FileSystemStorage):
+    def _save(self, name, content):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+
+
 # Journeys: each yields the name of every page it stops at, once the page shows that state. -------------
 
 def consent(page, language):
@@ -120,6 +132,14 @@ def consent(page, language):
     expect(page.locator(".consent-review img.signature-image")).to_be_visible()
     yield "consent-review"
 
+    # The disk is full as they sign: nothing is stored, they are told so and can try again.
+    with mock.patch.object(signing, "default_storage", FullDisk(location=tempfile.gettempdir())):
+        page.locator("input[name=confirmed]").check()
+        page.locator(".consent-review button[type=submit]").click()
+        expect(page.locator("a[href$='/consent/review/']")).to_be_visible()
+    yield "consent-not-stored"
+
+    page.locator("a[href$='/consent/review/']").click()
     page.locator("input[name=confirmed]").check()
     page.locator(".consent-review button[type=submit]").click()
     expect(page.locator("a[href$='/consent/pdf/']")).to_be_visible()
@@ -143,6 +163,11 @@ def link_errors(page, language):
 
     page.goto("/l/")
     yield "link-landing"
+
+    # The database is briefly unreachable (a restart): the 503 page.
+    with mock.patch.object(links_views, "link_open", side_effect=OperationalError("server closed the connection")):
+        assert page.goto(f"/l/{token}/").status == 503
+    yield "service-unavailable"
 
     LinkFailure.objects.bulk_create([LinkFailure(ip_address=ip) for ip in ("127.0.0.1", "::1") for _ in range(20)])
     assert page.goto("/l/not-a-token/").status == 429
@@ -259,9 +284,10 @@ def unsubscribe(page, language):
 
 # Each journey and the pages it checks, in order.
 JOURNEYS = {
-    "consent": (consent, ["consent-read", "consent-read-errors", "consent-review", "consent-done"]),
+    "consent": (consent, ["consent-read", "consent-read-errors", "consent-review", "consent-not-stored",
+                          "consent-done"]),
     "consent-closed": (consent_closed, ["consent-closed"]),
-    "link-errors": (link_errors, ["link-expired", "link-landing", "link-too-many"]),
+    "link-errors": (link_errors, ["link-expired", "link-landing", "service-unavailable", "link-too-many"]),
     "poll": (poll, ["poll", "poll-saved"]),
     "booking": (booking, ["booking", "booking-booked", "booking-moved", "booking-cancelled"]),
     "screening": (questionnaire, ["screening", "screening-errors", "screening-thanks", "screening-declined"]),
