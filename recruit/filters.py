@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from recruit.models import Enrollment, Gender, Participant, PracticeSetting, Role
+from recruit.models import Enrollment, Gender, Participant, PracticeSetting, Role, Study
 from recruit.pipeline import Status
 from recruit.regions import region_choices
 from recruit.selectors import studies_visible_to
@@ -88,6 +88,23 @@ class ParticipantFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields = []
+
+    # Building the form class from the filters costs more than the filtering itself, and it is
+    # the same for every request but the study choices; so it is built once per class and each
+    # form is given the requester's studies.
+    def get_form_class(self):
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            form_class = super().get_form_class()
+            form_class.base_fields["study"].queryset = Study.objects.none()
+            cls._form_class = form_class
+        return cls._form_class
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            super().form.fields["study"].queryset = _visible_studies(self.request)
+        return self._form
 
     def filter_queryset(self, queryset):
         # Sorting applies even when no "ordering" was given, so pages are always stable.

@@ -79,6 +79,23 @@ def visible_enrollments_prefetch(user) -> Prefetch:
     )
 
 
+def attach_visible_enrollments(participants, user) -> None:
+    """Set .visible_enrollments as visible_enrollments_prefetch does, in one plain query.
+
+    For pages of lists, where the prefetch machinery costs more than the query itself.
+    """
+    found = {participant.pk: [] for participant in participants}
+    enrollments = (
+        enrollments_visible_to(user).filter(participant_id__in=list(found)).select_related("study")
+        .only("id", "participant_id", "status", "status_changed_at", "study__id", "study__code", "study__title")
+        .order_by("study__code")
+    )
+    for enrollment in enrollments:
+        found[enrollment.participant_id].append(enrollment)
+    for participant in participants:
+        participant.visible_enrollments = found[participant.pk]
+
+
 def memberships_visible_to(user) -> QuerySet[Membership]:
     return Membership.objects.filter(study__in=studies_visible_to(user).values("pk"))
 

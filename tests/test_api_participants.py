@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -62,6 +63,18 @@ def test_status_filter_within_a_study(coordinator_a, people, study_a):
     assert ids(response) == {people["officer"].pk}
 
 
+def test_the_study_filter_accepts_only_my_studies_whoever_asked_before(
+    coordinator_a, coordinator_b, people, study_a, study_b, client
+):
+    assert api_for(coordinator_a).get(f"/api/v1/participants/?study={study_a.pk}").status_code == 200
+    refused = api_for(coordinator_b).get(f"/api/v1/participants/?study={study_a.pk}")
+    assert refused.status_code == 400 and "study" in refused.json()
+    client.force_login(coordinator_b)
+    page = client.get("/participants/").content.decode()
+    offered = re.search(r'<select name="study".*?</select>', page, re.S).group(0)
+    assert study_b.code in offered and study_a.code not in offered
+
+
 def test_search_matches_names_and_hpr_number(coordinator_a, study_a):
     target = make_participant(study_a, family_name="Sæterdal", hpr_number="7654321")
     make_participant(study_a, family_name="Berg")
@@ -106,7 +119,7 @@ def test_the_list_uses_a_fixed_number_of_queries_whatever_the_page_size(coordina
             assert api.get(f"/api/v1/participants/?page_size={page_size}&gender=female&age_min=30").status_code == 200
         return len(queries)
 
-    # 1 count, 2 the page (with the county joined), 3 the visible enrollments of the page's
+    # 1 the page's ids with the total (a window count), 2 the page's rows, 3 the visible enrollments of the page's
     # participants with their study, 4 the audit event.
     assert count(5) == count(30) == 4
 

@@ -1,3 +1,5 @@
+from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from api.serializers.planned import PlannedReadMixin
@@ -35,11 +37,15 @@ class ParticipantSerializer(PlannedReadMixin, serializers.ModelSerializer):
         # The service checks uniqueness (case-insensitive e-mail, HPR number when given).
         validators = []
 
+    @cached_property
+    def _today(self):  # once per list, not twice per row
+        return timezone.localdate()
+
     def get_age(self, participant) -> int:
-        return participant.age()
+        return participant.age(self._today)
 
     def get_experience(self, participant) -> int | None:
-        return participant.experience()
+        return participant.experience(self._today)
 
 
 class ParticipantCreateSerializer(ParticipantSerializer):

@@ -7,7 +7,7 @@ from api.pagination import LargeListPagination
 from api.serializers.participants import ParticipantCreateSerializer, ParticipantSerializer, RegionSerializer
 from recruit.actors import Actor
 from recruit.models import Region
-from recruit.selectors import participants_visible_to, visible_enrollments_prefetch
+from recruit.selectors import attach_visible_enrollments, participants_visible_to, visible_enrollments_prefetch
 from recruit.services.participants import participant_create, participant_update
 
 
@@ -28,9 +28,15 @@ class ParticipantViewSet(
 
     def get_queryset(self):
         user = self.request.user
-        return participants_visible_to(user).select_related("county").prefetch_related(
-            visible_enrollments_prefetch(user)
-        )
+        if self.action == "list":  # enrollments are attached to the page alone (paginate_queryset)
+            return participants_visible_to(user)
+        return participants_visible_to(user).prefetch_related(visible_enrollments_prefetch(user))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_visible_enrollments(page, self.request.user)
+        return page
 
     def get_serializer_class(self):
         return ParticipantCreateSerializer if self.action == "create" else ParticipantSerializer

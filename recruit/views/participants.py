@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from recruit.models import StatusChange
 from recruit.pagination import DeferredJoinPaginator
 from recruit.pipeline import Status, allowed_next
 from recruit.selectors import (
+    attach_visible_enrollments,
     participants_editable_by,
     participants_visible_to,
     studies_editable_by,
@@ -30,7 +30,7 @@ def participant_list(request):
     participant_filter = ParticipantFilter(request.GET or None, queryset=queryset, request=request)
     page = DeferredJoinPaginator(participant_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     participants = list(page.object_list)
-    prefetch_related_objects(participants, visible_enrollments_prefetch(request.user))
+    attach_visible_enrollments(participants, request.user)
     filters = {k: v for k, v in request.GET.lists() if k not in ("page", "q")}
     audit_record(
         actor=Actor.from_request(request), action="participant.list",
