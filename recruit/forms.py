@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from recruit.models import Membership, Participant, Study
 from recruit.pipeline import Status
 from recruit.services.participants import EDITABLE_FIELDS as PARTICIPANT_FIELDS
 from recruit.services.studies import EDITABLE_FIELDS as STUDY_FIELDS
+from recruit.timezones import zone_choices
 
 
 class ParticipantForm(forms.ModelForm):
@@ -15,6 +17,13 @@ class ParticipantForm(forms.ModelForm):
         model = Participant
         fields = PARTICIPANT_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:
+            self.fields["time_zone"].widget = forms.Select(
+                choices=[("", _("The study's (%(zone)s)") % {"zone": settings.TIME_ZONE}), *zone_choices()]
+            )
 
     def _post_clean(self):
         # Skip ModelForm's model validation here: the service runs full_clean() and the view

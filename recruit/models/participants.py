@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recruit.timezones import validate_zone
+
 # Nobody practises medicine before this age; a start year earlier than birth + this is impossible.
 ADULT_AGE = 18
 OLDEST_BIRTH_YEAR = 1900
@@ -69,6 +71,12 @@ class Participant(models.Model):
     cme_group = models.CharField(_("CME group"), max_length=100, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
+    )
+    # Blank: the study's zone (Europe/Oslo). Their pages and e-mails show times in this zone.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_zone],
+        help_text=_("Where the participant lives, if not in Norway, e.g. America/New_York. Their pages and "
+                    "e-mails then show times in that zone."),
     )
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     # GDPR art. 18 restriction of processing: kept, but left out of invitations, scheduling and exports.

@@ -15,11 +15,12 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from recruit.models import Message
+from recruit.timezones import zone_for
 
 logger = logging.getLogger(__name__)
 
 # kind -> dotted path of a function(message) -> EmailMessage, called inside the participant's
-# language. A feature registers its kinds here.
+# language and time zone. A feature registers its kinds here.
 RENDERERS: dict[str, str] = {}
 
 
@@ -79,7 +80,8 @@ def message_send(message_id: int) -> str:
         return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or "missing"
     message = Message.objects.select_related("participant", "study").get(pk=message_id)
     try:
-        with translation.override(message.participant.preferred_language):
+        with translation.override(message.participant.preferred_language), \
+                timezone.override(zone_for(message.participant)):
             email = import_string(RENDERERS[message.kind])(message)
         email.send()
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the row, not lost
@@ -162,7 +164,8 @@ def messages_send_batch(ids: list[int]) -> int:
     with transaction.atomic():
         for message in due.select_related("participant", "study").order_by("id"):
             try:
-                with translation.override(message.participant.preferred_language):
+                with translation.override(message.participant.preferred_language), \
+                        timezone.override(zone_for(message.participant)):
                     rendered.append((message, import_string(RENDERERS[message.kind])(message)))
             except Exception as error:  # noqa: BLE001 - recorded on the row
                 failed.append((message, error))

@@ -10,7 +10,7 @@ from recruit.services.fields import apply_changes, checked_fields
 EDITABLE_FIELDS = (
     "given_name", "family_name", "email", "phone", "birth_year", "gender", "gp_start_year",
     "is_specialist", "role", "county", "municipality", "practice_setting", "practice_name",
-    "hpr_number", "cme_group", "preferred_language", "do_not_contact", "notes",
+    "hpr_number", "cme_group", "preferred_language", "time_zone", "do_not_contact", "notes",
 )
 
 

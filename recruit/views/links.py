@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from recruit.actors import client_ip
 from recruit.models import PersonalLink
 from recruit.services.links import LinkError, failure_record, failures_exceeded, link_check, link_open
+from recruit.timezones import activate_for_participant
 
 # Where each purpose's link leads; a feature adds its page here.
 LANDINGS: dict[str, str] = {}
@@ -89,6 +90,7 @@ def participant_link_required(purpose: str, *, allow_completed: bool = False):
                 if not (allow_completed and error.code == "completed"):
                     return link_error(request, error)
             request.link, request.enrollment = link, link.enrollment
+            activate_for_participant(request, link.enrollment.participant)
             response = private(view(request, *args, **kwargs))
             # These URLs hold no token, and under no-referrer Chromium sends "Origin: null" with a
             # form's POST, which Django's CSRF check refuses; same-origin still tells no other site.
