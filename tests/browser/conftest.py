@@ -12,8 +12,11 @@ CHROMIUM = os.environ.get("RECRUIT_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# Browsers in Norway, like the users (and whatever zone the machine running the tests is in);
+# tests of other zones replace timezone_id.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "timezone_id": "Europe/Oslo"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "timezone_id": "Europe/Oslo"}
 
 
 @pytest.fixture(scope="session")

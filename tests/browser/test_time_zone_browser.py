@@ -29,7 +29,7 @@ def session():
 
 
 def test_a_coordinator_in_new_york_reads_new_york_times(browser, live_server, session):
-    context = browser.new_context(base_url=live_server.url, timezone_id="America/New_York", **DESKTOP)
+    context = browser.new_context(base_url=live_server.url, **{**DESKTOP, "timezone_id": "America/New_York"})
     page = context.new_page()
     page.set_default_timeout(10_000)
     log_in(page, "coordinator")
@@ -47,7 +47,7 @@ def test_a_participant_in_tokyo_books_from_a_phone_reading_tokyo_times(browser, 
     participant = make_participant(session.study, preferred_language="en")
     enrollment = Enrollment.objects.get(participant=participant)
     Enrollment.objects.filter(pk=enrollment.pk).update(status="eligible")
-    context = browser.new_context(base_url=live_server.url, timezone_id="Asia/Tokyo", **PHONE)
+    context = browser.new_context(base_url=live_server.url, **{**PHONE, "timezone_id": "Asia/Tokyo"})
     page = context.new_page()
     page.set_default_timeout(10_000)
     _link, token = link_issue(enrollment=enrollment, purpose="booking")
