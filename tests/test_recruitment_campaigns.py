@@ -127,6 +127,37 @@ def test_messages_are_spaced_out_at_the_studys_rate(study_a, actor_a, start, clo
     assert len(mail.outbox) == 5
 
 
+def test_sending_costs_one_query_per_message_over_one_mail_connection(study_a, actor_a, start, clock, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    opened = []
+    real_open = EmailBackend.open
+    monkeypatch.setattr(EmailBackend, "open", lambda backend: opened.append(backend) or real_open(backend))
+
+    def send(n):
+        campaign = service.campaign_create(actor=actor_a, study=study_a, name=f"wave of {n}", **TEMPLATE)
+        registry(study_a, n)
+        with monkeypatch.context() as patch:
+            patch.setattr(service, "messages_send_batch", lambda ids: 0)  # queue only
+            start(actor_a, campaign)
+        clock.advance(hours=1)
+        with CaptureQueriesContext(connection) as queries:
+            assert service.campaign_send_due(campaign.pk) == n
+        return len(queries)
+
+    few, many = send(3), send(9)
+    # Campaign, due ids, the batch's messages, links inserted together (one INSERT), transaction,
+    # then per message one statement that marks the previous one sent and claims it, plus the last
+    # mark and the check for the next due message.
+    assert many - few == 9 - 3
+    assert few <= 3 + 12
+    assert len(opened) == 2  # one mail connection per batch, not per message
+    assert Message.objects.filter(status="sent").count() == 12
+    assert len({m.body for m in mail.outbox}) == 12  # every message its own personal links
+
+
 def test_a_send_interrupted_halfway_and_restarted_sends_each_message_once(study_a, actor_a, start, clock, monkeypatch):
     from django.core.mail.backends.locmem import EmailBackend
 

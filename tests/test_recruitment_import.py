@@ -190,3 +190,26 @@ def test_the_command_refuses_a_file_without_required_columns(study_a, tmp_path):
     path.write_bytes(b"Fornavn;Etternavn\nA;B\n")
     with pytest.raises(CommandError, match="Choose a column for"):
         call_command("import_participants", str(path), "--study", study_a.code)
+
+
+def test_an_import_costs_the_same_few_queries_for_few_rows_or_many(study_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(start, n):
+        return [f"Navn{i};Etter{i};lege{i}@example.org;1970;K;{2000000 + i};Vestland;by" for i in range(start, start + n)]
+
+    # Every other row matches someone in the registry by HPR number, and is updated.
+    for i in range(0, 40, 2):
+        make_participant(study_a, hpr_number=str(2000000 + i), email=f"lege{i}@example.org", family_name="Gammel")
+
+    def queries(start, n):
+        with CaptureQueriesContext(connection) as captured:
+            result = run_import(study_a, csv_bytes(*rows(start, n)), update_fields=["family_name"])
+        assert (result.created, result.updated) == (n // 2, n // 2)
+        return len(captured)
+
+    # Regions, existing participants (by HPR or e-mail in one query), who may be edited, the
+    # transaction, one INSERT and one UPDATE per batch, the audit event: never one per row.
+    assert queries(0, 4) == queries(4, 36)
+    assert Participant.objects.filter(family_name="Gammel").count() == 0

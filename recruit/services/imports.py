@@ -203,7 +203,7 @@ def import_plan(*, actor: Actor, study, table: spreadsheets.Table, mapping: dict
                 setattr(instance, name, None)
             else:
                 setattr(instance, name, value)
-        _clean(instance, error)
+        _clean(instance, error, fields)
 
         if errors:
             plan.errors += errors
@@ -216,10 +216,14 @@ def import_plan(*, actor: Actor, study, table: spreadsheets.Table, mapping: dict
     return plan
 
 
-def _clean(instance: Participant, error) -> None:
-    """The model's field and cross-field rules, as the participant form applies them."""
+def _clean(instance: Participant, error, fields: list[str]) -> None:
+    """The model's field and cross-field rules, as the participant form applies them.
+
+    Only the fields the row sets are validated one by one (the rest hold the registry's values or
+    the model's defaults); the cross-field rules see the whole participant."""
     try:
-        instance.clean_fields(exclude=_NOT_CLEANED)
+        instance.clean_fields(exclude=[f.name for f in Participant._meta.fields
+                                       if f.name not in fields or f.name in _NOT_CLEANED])
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             for message in messages:

@@ -3,6 +3,8 @@
 A token is `secrets.token_urlsafe(32)`; only its SHA-256 is stored. A link has one purpose
 and one enrollment, expires, and stops working once it has done its job or is revoked.
 """
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import secrets
@@ -44,17 +46,43 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Set inside links_issued_together(): links issued there wait in this list for one bulk insert.
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("pending_links", default=None)
+
+
 def link_issue(*, enrollment: Enrollment, purpose: str, days: int | None = None) -> tuple[PersonalLink, str]:
     """A new link and its token; the token is returned once and never stored."""
     if purpose not in PersonalLink.Purpose.values:
         raise ValueError(f"unknown link purpose {purpose!r}")
     token = secrets.token_urlsafe(32)
     days = days or settings.RECRUIT_LINK_DAYS.get(purpose, DEFAULT_DAYS)
-    link = PersonalLink.objects.create(
+    link = PersonalLink(
         token_hash=token_hash(token), purpose=purpose, enrollment=enrollment,
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
+    pending = _pending.get()
+    if pending is None:
+        link.save(force_insert=True)
+    else:
+        pending.append(link)
     return link, token
+
+
+@contextlib.contextmanager
+def links_issued_together():
+    """Links issued inside the block are inserted together when it ends (a campaign batch renders
+    hundreds of messages with two links each: one INSERT per batch instead of one per link).
+
+    Use it inside a transaction, so the links and what refers to them are committed together;
+    the links' ids are unset until the block ends.
+    """
+    pending: list[PersonalLink] = []
+    reset = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(reset)
+    PersonalLink.objects.bulk_create(pending, batch_size=500)
 
 
 def link_url(token: str) -> str:

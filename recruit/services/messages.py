@@ -147,21 +147,24 @@ def email_to(message: Message, *, subject: str, body: str, attachments=()) -> Em
 
 
 def messages_send_batch(ids: list[int]) -> int:
-    """Send many queued, due messages with message_send's guarantee, in far fewer transactions.
+    """Send many queued, due messages with message_send's guarantee, in far fewer queries.
 
     The messages are read in one query and rendered in one transaction (renderers may write,
-    e.g. personal links), then each is claimed with the same conditional UPDATE as
-    message_send, sent over one shared mail connection, and marked sent at once: a worker
-    killed halfway leaves at most one message in "sending", and never sends one twice.
-    A message another worker claimed first is simply skipped. Returns how many were sent.
+    e.g. personal links, which are inserted together), then each is claimed with the same
+    conditional UPDATE as message_send, sent over one shared mail connection, and marked sent.
+    Marking one message sent and claiming the next is one statement, so at every moment at most
+    one message is "sending": a worker killed halfway leaves at most that one, and never sends
+    one twice. A message another worker claimed first is simply skipped. Returns how many were sent.
     """
     from django.core.mail import get_connection
+
+    from recruit.services.links import links_issued_together
 
     now = timezone.now()
     due = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED)
     due = due.filter(not_before__isnull=True) | due.filter(not_before__lte=now)
     rendered, failed = [], []
-    with transaction.atomic():
+    with transaction.atomic(), links_issued_together():
         for message in due.select_related("participant", "study").order_by("id"):
             try:
                 with translation.override(message.participant.preferred_language), \
@@ -170,13 +173,14 @@ def messages_send_batch(ids: list[int]) -> int:
             except Exception as error:  # noqa: BLE001 - recorded on the row
                 failed.append((message, error))
     sent = 0
+    done = None  # (message id, subject) sent but not yet marked so
     connection = get_connection()
     try:
         connection.open()
         for message, email in rendered:
-            if not Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
-                status=Message.Status.SENDING, attempts=F("attempts") + 1
-            ):
+            claimed = _mark_sent_and_claim(done, message.pk)
+            done = None
+            if not claimed:
                 continue  # claimed by another worker (or cancelled) meanwhile
             try:
                 email.connection = connection
@@ -184,11 +188,11 @@ def messages_send_batch(ids: list[int]) -> int:
             except Exception as error:  # noqa: BLE001
                 _failed(message, error)
                 continue
-            Message.objects.filter(pk=message.pk).update(
-                status=Message.Status.SENT, sent_at=timezone.now(), subject=email.subject[:300], error=""
-            )
+            done = (message.pk, email.subject[:300])
             sent += 1
     finally:
+        if done is not None:
+            _mark_sent_and_claim(done, None)
         connection.close()
     for message, error in failed:
         if Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
@@ -196,6 +200,36 @@ def messages_send_batch(ids: list[int]) -> int:
         ):
             _failed(message, error)
     return sent
+
+
+# One statement marks the message just sent as sent and claims the next (queued -> sending). Raw
+# SQL because it runs once per message in the campaign worker's hot loop, where building the
+# equivalent queryset costs more than the database does. RETURNING (SQLite >= 3.35, PostgreSQL)
+# tells which rows changed: the next message was claimed only if its id comes back.
+_MARK_AND_CLAIM = """
+UPDATE recruit_message SET
+  status = CASE WHEN id = %s THEN 'sending' ELSE 'sent' END,
+  attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END,
+  sent_at = CASE WHEN id = %s THEN sent_at ELSE %s END,
+  subject = CASE WHEN id = %s THEN subject ELSE %s END,
+  error = CASE WHEN id = %s THEN error ELSE '' END
+WHERE (id = %s AND status = 'queued') OR id = %s
+RETURNING id
+"""
+
+
+def _mark_sent_and_claim(done: tuple[int, str] | None, claim: int | None) -> bool:
+    """Mark `done` (id, subject) sent and claim message `claim`; True if the claim succeeded."""
+    from django.db import connection
+
+    if done is None and claim is None:
+        return False
+    done_id, subject = done or (None, "")
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_AND_CLAIM, [claim, claim, claim, sent_at, claim, subject, claim, claim, done_id])
+        changed = {row[0] for row in cursor.fetchall()}
+    return claim is not None and claim in changed
 
 
 def _failed(message: Message, error: Exception) -> None:
