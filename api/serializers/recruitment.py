@@ -5,12 +5,14 @@ from recruit.models import (
     CampaignRecipient,
     EligibilityRule,
     Message,
+    RecruitmentSettings,
     SamplingQuota,
     ScreeningQuestion,
     ScreeningResponse,
 )
 from recruit.selectors import studies_editable_by
 from recruit.services.campaigns import EDITABLE_FIELDS as CAMPAIGN_FIELDS
+from recruit.services.campaigns import SETTINGS_FIELDS as RECRUITMENT_SETTINGS_FIELDS
 from recruit.services.screening import QUESTION_FIELDS
 
 
@@ -114,3 +116,12 @@ class SamplingCellSerializer(serializers.Serializer):
                                    help_text="invited, eligible, consented, scheduled")
     short = serializers.IntegerField()
     is_empty = serializers.BooleanField()
+
+
+class RecruitmentSettingsSerializer(serializers.ModelSerializer):
+    """A study's contact limit and sending rate (the defaults until first saved)."""
+
+    class Meta:
+        model = RecruitmentSettings
+        fields = ["study", *RECRUITMENT_SETTINGS_FIELDS]
+        read_only_fields = ["study"]

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.audit import AuditedReadMixin
 from api.filters import EnrollmentFilter, MembershipFilter, StudyFilter
+from api.serializers.recruitment import RecruitmentSettingsSerializer
 from api.serializers.sessions import SchedulingSettingsSerializer
 from api.serializers.studies import (
     EnrollmentSerializer,
@@ -18,10 +19,11 @@ from api.serializers.studies import (
     TransitionSerializer,
 )
 from recruit.actors import Actor
-from recruit.models import Membership, SchedulingSettings
+from recruit.models import Membership, RecruitmentSettings, SchedulingSettings
 from recruit.selectors import enrollments_visible_to, memberships_visible_to, studies_visible_to
 from recruit.services.access import require_study_editor
 from recruit.services.enrollments import enrollment_create, enrollment_transition
+from recruit.services.campaigns import recruitment_settings_update
 from recruit.services.sessions import scheduling_settings_update
 from recruit.services.studies import (
     membership_add,
@@ -80,6 +82,28 @@ class StudyViewSet(
             scheduling_settings_update(actor=actor, study=study, **body.validated_data)
         settings = SchedulingSettings.objects.filter(study=study).first() or SchedulingSettings(study=study)
         return Response(SchedulingSettingsSerializer(settings).data)
+
+    @extend_schema(methods=["GET"], responses=RecruitmentSettingsSerializer)
+    @extend_schema(methods=["PUT", "PATCH"], request=RecruitmentSettingsSerializer,
+                   responses=RecruitmentSettingsSerializer)
+    @action(detail=True, methods=["get", "put", "patch"], url_path="recruitment-settings",
+            serializer_class=RecruitmentSettingsSerializer)
+    def recruitment_settings(self, request, pk=None):
+        """How often one person may be invited (contact limit within a period of months) and how many
+        campaign e-mails go out a minute. Members read; owners and coordinators change them (PUT all,
+        PATCH some); bad values answer 400 per field."""
+        study = self.get_object()
+        if request.method != "GET":
+            actor = Actor.from_request(request)
+            require_study_editor(actor, study)  # before reading the body: a viewer learns nothing from a 400
+            body = RecruitmentSettingsSerializer(
+                RecruitmentSettings.objects.filter(study=study).first() or RecruitmentSettings(study=study),
+                data=request.data, partial=request.method == "PATCH",
+            )
+            body.is_valid(raise_exception=True)
+            recruitment_settings_update(actor=actor, study=study, **body.validated_data)
+        settings = RecruitmentSettings.objects.filter(study=study).first() or RecruitmentSettings(study=study)
+        return Response(RecruitmentSettingsSerializer(settings).data)
 
 
 class MembershipViewSet(viewsets.ModelViewSet):

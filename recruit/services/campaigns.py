@@ -73,16 +73,20 @@ def recruitment_settings_for(study) -> RecruitmentSettings:
 
 
 def recruitment_settings_update(*, actor: Actor, study, **fields) -> RecruitmentSettings:
+    """Save the study's recruitment settings (created with the defaults on first save)."""
     require_study_editor(actor, study)
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"not writable: {', '.join(sorted(unknown))}")
-    settings = recruitment_settings_for(study)
-    before = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
-    for name, value in fields.items():
-        setattr(settings, name, value)
-    settings.full_clean()
     with transaction.atomic():
+        # Read fresh and locked: a form may have changed a cached copy already (the audit must name
+        # what changed), and two first saves must not both insert. A refusal rolls back the defaults row.
+        RecruitmentSettings.objects.get_or_create(study=study)
+        settings = RecruitmentSettings.objects.select_for_update().get(study=study)
+        before = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+        for name, value in fields.items():
+            setattr(settings, name, value)
+        settings.full_clean()
         settings.save()
         audit_record(actor=actor, action="recruitment_settings.update", obj=settings, study=study,
                      detail={"changes": changes_between(before, fields)})
