@@ -407,3 +407,125 @@ class ScreeningQuestionAdmin(ScopedAdmin):
         else:
             created = question_save(actor=actor, study=form.cleaned_data["study"], **fields)
             obj.pk, obj._state.adding = created.pk, False
+
+
+# --- Survey recruitment (issue 6): read here, changed through the pages and the API, whose services
+# hold the rules (a campaign's sending, an import's validation). Only the settings are edited here.
+
+from recruit.models import (  # noqa: E402
+    Campaign,
+    CampaignRecipient,
+    EligibilityRule,
+    Message,
+    ParticipantImport,
+    RecruitmentSettings,
+    SamplingQuota,
+    ScreeningResponse,
+)
+from recruit.services.campaigns import SETTINGS_FIELDS as RECRUITMENT_SETTINGS_FIELDS  # noqa: E402
+from recruit.services.campaigns import recruitment_settings_update  # noqa: E402
+
+
+class StudyRowsAdmin(ReadOnlyScopedAdmin):
+    """Rows that belong to a study through `study_path`; only the user's studies' rows are listed."""
+
+    study_path = "study"
+
+    def visible(self, request):
+        studies = studies_visible_to(request.user).values("pk")
+        return self.model.objects.filter(**{f"{self.study_path}__in": studies})
+
+
+class PersonalDataViewAudited:
+    """Opening one row shows a person's data: record it, as the participant's own page does."""
+
+    audit_action = ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            audit_record(actor=Actor.from_request(request), action=self.audit_action,
+                         detail={"admin": True, "id": object_id})
+        return response
+
+
+@admin.register(RecruitmentSettings)
+class RecruitmentSettingsAdmin(StudyRowsAdmin):
+    list_display = ["study", *RECRUITMENT_SETTINGS_FIELDS]
+    search_fields = ["study__code", "study__title"]
+    list_select_related = ["study"]
+    fields = ["study", *RECRUITMENT_SETTINGS_FIELDS]
+    readonly_fields = ["study"]
+
+    def editable(self, request):
+        return RecruitmentSettings.objects.filter(study__in=studies_editable_by(request.user).values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        # ScopedAdmin's check: only the studies this user edits, and the model permission.
+        return ScopedAdmin.has_change_permission(self, request, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in RECRUITMENT_SETTINGS_FIELDS if name in form.cleaned_data}
+        recruitment_settings_update(actor=Actor.from_request(request), study=obj.study, **fields)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(StudyRowsAdmin):
+    list_display = ["name", "study", "status", "created_at", "started_at"]
+    list_filter = ["status", "study"]
+    search_fields = ["name", "subject_nb", "subject_en", "study__code"]
+    list_select_related = ["study"]
+
+
+@admin.register(CampaignRecipient)
+class CampaignRecipientAdmin(PersonalDataViewAudited, StudyRowsAdmin):
+    study_path = "campaign__study"
+    audit_action = "campaign_recipient.view"
+    list_display = ["participant", "campaign", "reminders_sent", "last_contacted_at"]
+    list_filter = ["campaign__study", "reminders_sent", "message__status"]
+    search_fields = ["participant__family_name", "participant__email", "campaign__name"]
+    list_select_related = ["participant", "campaign"]
+
+
+@admin.register(Message)
+class MessageAdmin(StudyRowsAdmin):
+    list_display = ["kind", "participant", "study", "status", "not_before", "sent_at", "attempts"]
+    list_filter = ["status", "kind", "study"]
+    search_fields = ["participant__family_name", "participant__email", "subject", "key"]
+    list_select_related = ["participant", "study"]
+
+
+@admin.register(ScreeningResponse)
+class ScreeningResponseAdmin(PersonalDataViewAudited, StudyRowsAdmin):
+    study_path = "enrollment__study"
+    audit_action = "screening_response.view"
+    list_display = ["enrollment", "is_eligible", "declined", "may_contact", "submitted_at"]
+    list_filter = ["is_eligible", "declined", "may_contact", "enrollment__study"]
+    search_fields = ["enrollment__participant__family_name", "enrollment__participant__email"]
+    list_select_related = ["enrollment__participant", "enrollment__study"]
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(StudyRowsAdmin):
+    list_display = ["study", "attribute", "operator", "value"]
+    list_filter = ["operator", "study"]
+    search_fields = ["attribute", "value", "study__code"]
+    list_select_related = ["study"]
+
+
+@admin.register(SamplingQuota)
+class SamplingQuotaAdmin(StudyRowsAdmin):
+    list_display = ["label", "study", "target", "target_is_percent"]
+    list_filter = ["target_is_percent", "study"]
+    search_fields = ["label", "study__code"]
+    list_select_related = ["study"]
+
+
+@admin.register(ParticipantImport)
+class ParticipantImportAdmin(StudyRowsAdmin):
+    list_display = ["filename", "study", "status", "row_count", "created_by", "created_at", "imported_at"]
+    list_filter = ["status", "study"]
+    search_fields = ["filename", "study__code", "created_by__username"]
+    list_select_related = ["study", "created_by"]
+    # The uploaded file itself (names and addresses) is never shown here.
+    exclude = ["data"]
