@@ -337,21 +337,24 @@ def axe_source():
 
 
 @pytest.fixture(scope="module")
-def contexts(browser, live_server):
-    """One browser context per viewport for the module; each test clears its cookies (a new participant).
+def pages(browser, live_server):
+    """One browser tab per viewport for the whole module: opening a tab costs Chromium more than the check
+    itself. Each test clears the cookies first, so it starts as a new participant.
 
     bypass_csp lets the test inject axe as an inline script; the pages' own scripts are files anyway.
     """
     made = {}
 
-    def context(viewport):
+    def page(viewport):
         if viewport not in made:
-            made[viewport] = browser.new_context(base_url=live_server.url, bypass_csp=True, **VIEWPORTS[viewport])
+            context = browser.new_context(base_url=live_server.url, bypass_csp=True, **VIEWPORTS[viewport])
+            made[viewport] = context.new_page()
+            made[viewport].set_default_timeout(10_000)
         return made[viewport]
 
-    yield context
-    for context in made.values():
-        context.close()
+    yield page
+    for page in made.values():
+        page.context.close()
 
 
 def axe_violations(page, axe_source) -> list[dict]:
@@ -375,28 +378,23 @@ def describe(violations) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("journey", list(JOURNEYS))
-def test_participant_pages_have_no_wcag_21_aa_violations(journey, viewport, language, contexts, live_server,
+def test_participant_pages_have_no_wcag_21_aa_violations(journey, viewport, language, pages, live_server,
                                                          axe_source, tally):
     walk, expected_pages = JOURNEYS[journey]
-    context = contexts(viewport)
-    context.clear_cookies()  # a new participant: no session from the previous test
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = pages(viewport)
+    page.context.clear_cookies()  # a new participant: no session from the previous test
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     failures, seen = [], []
-    try:
-        for name in walk(page, language):
-            seen.append(name)
-            assert page.locator("html").get_attribute("lang") == language, f"{name} is not in {language}"
-            violations = axe_violations(page, axe_source)
-            tally.checked[(name, viewport, language)] = sum(len(v["nodes"]) for v in violations)
-            if violations:
-                failures.append(f"{name} at {page.url}:\n{describe(violations)}")
-            # WCAG 1.4.10 (reflow): nothing wider than the screen, so no sideways scrolling on a phone.
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 0:
-                failures.append(f"{name} at {page.url}: scrolls sideways by {overflow}px")
-    finally:
-        page.close()
+    for name in walk(page, language):
+        seen.append(name)
+        assert page.locator("html").get_attribute("lang") == language, f"{name} is not in {language}"
+        violations = axe_violations(page, axe_source)
+        tally.checked[(name, viewport, language)] = sum(len(v["nodes"]) for v in violations)
+        if violations:
+            failures.append(f"{name} at {page.url}:\n{describe(violations)}")
+        # WCAG 1.4.10 (reflow): nothing wider than the screen, so no sideways scrolling on a phone.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            failures.append(f"{name} at {page.url}: scrolls sideways by {overflow}px")
     assert seen == expected_pages
     assert not failures, f"WCAG 2.1 AA violations ({viewport}, {language}):\n" + "\n".join(failures)
