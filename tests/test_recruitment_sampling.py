@@ -61,6 +61,42 @@ def test_suggestions_are_people_who_fit_and_can_be_invited(study_a, study_b):
     assert service.suggestions(actor=Actor(user=coordinator), study=study_a, cell=cell) == [fits]
 
 
+def test_suggestions_for_many_short_cells_cost_one_query(study_a, actor_a, django_assert_num_queries):
+    setting = {}
+    for gender in ("female", "male"):
+        for place in ("urban", "rural"):
+            setting[gender, place] = [make_participant(study_a, enroll=False, gender=gender, practice_setting=place)
+                                      for _ in range(3)]
+    make_participant(study_a, enroll=False, gender="female", practice_setting="rural", do_not_contact=True)
+    quotas = {key: SamplingQuota.objects.create(study=study_a, label=" ".join(key), target=4,
+                                                criteria={"gender": key[0], "practice_setting": key[1]})
+              for key in setting}
+    quotas["women"] = SamplingQuota.objects.create(study=study_a, label="Women", criteria={"gender": "female"},
+                                                   target=9)
+    cells = service.sampling_frame(study_a)
+    assert all(cell.short for cell in cells)
+
+    # 1: registry people who may be invited, with each cell's fit and place among those who fit.
+    with django_assert_num_queries(1):
+        found = service.suggestions_for_cells(actor=actor_a, study=study_a, cells=cells, limit=2)
+    with django_assert_num_queries(1):
+        service.suggestions_for_cells(actor=actor_a, study=study_a, cells=cells[:2], limit=2)
+
+    for key, people in setting.items():
+        assert found[quotas[key].pk] == people[:2]  # the two oldest registry entries of the cell
+    women = setting["female", "urban"] + setting["female", "rural"]
+    assert found[quotas["women"].pk] == sorted(women, key=lambda p: (p.created_at, p.pk))[:2]
+
+
+def test_the_frame_page_suggests_for_every_short_cell(study_a, coordinator_a):
+    urban = make_participant(study_a, enroll=False, practice_setting="urban", family_name="Urbansen")
+    rural = make_participant(study_a, enroll=False, practice_setting="rural", family_name="Ruralsen")
+    for place in ("urban", "rural"):
+        SamplingQuota.objects.create(study=study_a, label=place, criteria={"practice_setting": place}, target=1)
+    page = client_for(coordinator_a).get(reverse("sampling-frame", args=[study_a.pk])).content.decode()
+    assert urban.family_name in page and rural.family_name in page
+
+
 def test_bad_criteria_are_refused(study_a, actor_a):
     with pytest.raises(ValidationError):
         service.quota_save(actor=actor_a, study=study_a, label="x", criteria={"age_min": 60, "age_max": 40}, target=1)

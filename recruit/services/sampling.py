@@ -2,7 +2,8 @@
 and suggestions from the registry for the cells still short."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,12 +84,44 @@ def criteria_q(criteria: dict) -> Q:
     return q
 
 
-def suggestions(*, actor: Actor, study, cell: sampling.Cell, limit: int = SUGGESTIONS):
-    """People in the registry who fit the cell and could be invited: not in the study yet, not
-    do-not-contact (nor restricted), visible to the coordinator; longest-serving registry entries first."""
+def _candidates(*, actor: Actor, study):
+    """People who could be invited: not in the study yet, not do-not-contact (nor restricted), and
+    visible to the coordinator."""
     base = Participant.objects.all() if actor.trusted else participants_editable_by(actor.user)
-    people = base.filter(criteria_q(cell.criteria), do_not_contact=False).exclude(
+    people = base.filter(do_not_contact=False).exclude(
         Exists(Enrollment.objects.filter(study=study, participant=OuterRef("pk"))))
     if any(f.name == "restricted" for f in Participant._meta.get_fields()):
         people = people.filter(restricted=False)
-    return list(people.order_by("created_at", "id").only("id", "given_name", "family_name")[:limit])
+    return people
+
+
+def suggestions(*, actor: Actor, study, cell: sampling.Cell, limit: int = SUGGESTIONS):
+    """People in the registry who fit the cell and could be invited; longest-serving registry entries first."""
+    return suggestions_for_cells(actor=actor, study=study, cells=[cell], limit=limit)[cell.quota_id]
+
+
+def suggestions_for_cells(*, actor: Actor, study, cells: list[sampling.Cell], limit: int = SUGGESTIONS) -> dict:
+    """{quota id: suggestions} for several cells in one query, however many cells there are.
+
+    Each cell adds two columns: whether the person fits it, and their place among those who fit
+    (a window over the registry, oldest entries first); a row comes back when it is among the
+    first `limit` of any cell.
+    """
+    found: dict[int, list] = {cell.quota_id: [] for cell in cells}
+    if not cells:
+        return found
+    people = _candidates(actor=actor, study=study)
+    wanted = Q()
+    for i, cell in enumerate(cells):
+        fits = Case(When(criteria_q(cell.criteria), then=Value(True)), default=Value(False),
+                    output_field=BooleanField())
+        people = people.annotate(**{
+            f"fits_{i}": fits,
+            f"place_{i}": Window(RowNumber(), partition_by=[fits], order_by=[F("created_at"), F("id")]),
+        })
+        wanted |= Q(**{f"fits_{i}": True, f"place_{i}__lte": limit})
+    for person in people.filter(wanted).order_by("created_at", "id").only("id", "given_name", "family_name"):
+        for i, cell in enumerate(cells):
+            if getattr(person, f"fits_{i}") and getattr(person, f"place_{i}") <= limit:
+                found[cell.quota_id].append(person)
+    return found

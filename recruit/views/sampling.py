@@ -58,8 +58,9 @@ def sampling_frame(request, pk):
                 return redirect("sampling-frame", pk=study.pk)
     cells = service.sampling_frame(study)
     actor = Actor.from_request(request)
-    rows = [(cell, service.suggestions(actor=actor, study=study, cell=cell) if can_edit and cell.short else [])
-            for cell in cells]
+    suggested = service.suggestions_for_cells(
+        actor=actor, study=study, cells=[cell for cell in cells if cell.short] if can_edit else [])
+    rows = [(cell, suggested.get(cell.quota_id, [])) for cell in cells]
     audit_record(actor=actor, action="sampling_frame.view", study=study, detail={"cells": len(cells)})
     return render(request, "recruitment/sampling_frame.html", {
         "study": study, "can_edit": can_edit, "rows": rows, "form": form, "section": "sampling",
