@@ -1,8 +1,9 @@
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from recruit.models import EligibilityRule, Participant, ScreeningQuestion
+from recruit.models import EligibilityRule, Participant, PollAnswer, ScreeningQuestion
 from recruit.services.screening import DEMOGRAPHICS
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -22,8 +23,9 @@ class ScreeningForm(forms.ModelForm):
         model = Participant
         fields = DEMOGRAPHICS
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, poll_options=(), previous_answers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.poll_options = list(poll_options)
         english = (get_language() or "nb").startswith("en")
         self.questions = list(questions)
         for name in DEMOGRAPHICS:
@@ -48,13 +50,28 @@ class ScreeningForm(forms.ModelForm):
                 field = forms.CharField(max_length=300)
             field.label, field.required = label, required
             self.fields[f"q_{question.key}"] = field
-        self.order_fields([*DEMOGRAPHICS, *(f"q_{q.key}" for q in self.questions), "may_contact"])
+        # The study's open availability polls: yes / if need be / no per proposed time, as on the poll page.
+        previous_answers = previous_answers or {}
+        for option in self.poll_options:
+            start, end = timezone.localtime(option.starts_at), timezone.localtime(option.ends_at)
+            self.fields[f"t_{option.pk}"] = forms.ChoiceField(
+                label=f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}",
+                choices=PollAnswer.Answer.choices, widget=forms.RadioSelect, required=False,
+                initial=previous_answers.get(option.pk),
+            )
+        self.order_fields([*DEMOGRAPHICS, *(f"q_{q.key}" for q in self.questions),
+                           *(f"t_{o.pk}" for o in self.poll_options), "may_contact"])
 
     def _post_clean(self):
         pass  # the service validates the participant
 
     def demographics(self) -> dict:
         return {name: self.cleaned_data[name] for name in DEMOGRAPHICS if name in self.cleaned_data}
+
+    def availability(self) -> dict[int, str]:
+        """{poll option id: yes | if_need_be | no} for the times the participant answered."""
+        return {option.pk: self.cleaned_data[f"t_{option.pk}"] for option in self.poll_options
+                if self.cleaned_data.get(f"t_{option.pk}")}
 
     def answers(self) -> dict:
         answers = {}

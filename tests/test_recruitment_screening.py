@@ -136,3 +136,57 @@ def test_another_studys_editor_answers_404_and_viewers_cannot_change_it(study_a,
     response = client_for(viewer_a).post(reverse("screening-editor", args=[study_a.pk]),
                                          {"rule-attribute": "age", "rule-operator": "gte", "rule-value": "40"})
     assert response.status_code == 403 and not study_a.eligibility_rules.exists()
+
+
+@pytest.fixture
+def poll(questionnaire):
+    import datetime
+
+    from django.utils import timezone
+
+    from recruit.services.availability import poll_create
+
+    start = timezone.now().replace(microsecond=0, second=0, minute=0) + datetime.timedelta(days=10)
+    return poll_create(actor=Actor.system(), study=questionnaire, title="Fokusgrupper", times=[
+        (start, start + datetime.timedelta(hours=2)), (start + datetime.timedelta(days=1),
+                                                      start + datetime.timedelta(days=1, hours=2))])
+
+
+def test_the_questionnaire_asks_for_the_polls_times_and_stores_them_as_poll_answers(poll, enrollment_a, client):
+    from recruit.models import PollAnswer
+    from recruit.services.availability import poll_matrix
+
+    first, second = poll.options.all()
+    page = open_link(client, enrollment_a).content.decode()
+    assert "Når kan du komme?" in page and "Om nødvendig" in page  # bokmål, the participant's language
+    assert f'name="t_{first.pk}"' in page and f'name="t_{second.pk}"' in page
+
+    response = client.post(reverse("screening"), answers(**{f"t_{first.pk}": "yes", f"t_{second.pk}": "if_need_be"}))
+
+    assert response.status_code == 302
+    stored = {a.option_id: a.answer for a in PollAnswer.objects.filter(enrollment=enrollment_a)}
+    assert stored == {first.pk: "yes", second.pk: "if_need_be"}
+    row = [mine for enrollment, mine in poll_matrix(poll)["rows"] if enrollment.pk == enrollment_a.pk]
+    assert row == [["yes", "if_need_be"]]  # the coordinator's matrix shows them (now eligible, so asked)
+
+
+def test_a_time_from_a_closed_poll_or_another_study_is_refused_and_nothing_is_stored(poll, enrollment_a, client):
+    from recruit.models import PollAnswer
+
+    first = poll.options.first()
+    open_link(client, enrollment_a)
+    type(poll).objects.filter(pk=poll.pk).update(is_open=False)
+    response = client.post(reverse("screening"), answers(**{f"t_{first.pk}": "yes"}))
+    # A closed poll's times are no longer asked, so the answer is simply not taken.
+    assert response.status_code == 302 and not PollAnswer.objects.exists()
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        service._record_availability(Actor.system(), enrollment_a, {first.pk + 1000: "yes"})
+    assert refused.value.code == "unknown_time"
+
+
+def test_the_questionnaire_in_english_shows_the_times_in_english(poll, enrollment_a, client):
+    Participant.objects.filter(pk=enrollment_a.participant_id).update(preferred_language="en")
+    page = open_link(client, enrollment_a).content.decode()
+    assert "When could you come?" in page and "If need be" in page

@@ -142,11 +142,16 @@ def _start(actor: Actor, enrollment: Enrollment, link) -> None:
 
 
 def screening_submit(*, actor: Actor, enrollment: Enrollment, link, demographics: dict, answers: dict,
-                     may_contact: bool) -> ScreeningResponse:
-    """Record the answers, correct the registry, decide eligibility and move the enrollment."""
+                     may_contact: bool, availability: dict[int, str] | None = None) -> ScreeningResponse:
+    """Record the answers, correct the registry, decide eligibility and move the enrollment.
+
+    availability ({poll option id: yes | if_need_be | no}) is stored as the participant's answers to the
+    study's open polls, so the poll's matrix and the group builder see them as if given on the poll page.
+    """
     participant = enrollment.participant
     with transaction.atomic():
         _start(actor, enrollment, link)
+        _record_availability(actor, enrollment, availability or {})
         participant_update(actor=actor, participant=participant,
                            **{name: value for name, value in demographics.items() if name in DEMOGRAPHICS})
         rules = [eligibility.Rule(r.attribute, r.operator, r.value) for r in enrollment.study.eligibility_rules.all()]
@@ -168,6 +173,20 @@ def screening_submit(*, actor: Actor, enrollment: Enrollment, link, demographics
         audit_record(actor=actor, action="screening.submit", obj=response, study=enrollment.study,
                      detail={"eligible": eligible, "may_contact": may_contact})
     return response
+
+
+def _record_availability(actor: Actor, enrollment: Enrollment, availability: dict[int, str]) -> None:
+    from recruit.models import PollOption
+    from recruit.services.availability import poll_answer
+
+    options = PollOption.objects.filter(pk__in=availability, poll__study=enrollment.study).select_related("poll")
+    by_poll: dict = {}
+    for option in options:
+        by_poll.setdefault(option.poll, {})[option.pk] = availability[option.pk]
+    if sum(len(answers) for answers in by_poll.values()) != len(availability):
+        raise ValidationError(_("One of the proposed times is not in this study's poll."), code="unknown_time")
+    for poll, answers in by_poll.items():
+        poll_answer(actor=actor, poll=poll, enrollment=enrollment, answers=answers)  # refuses a closed poll
 
 
 def screening_decline(*, actor: Actor, enrollment: Enrollment, link) -> ScreeningResponse:

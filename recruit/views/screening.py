@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recruit.actors import Actor
-from recruit.models import PersonalLink, ScreeningResponse
+from recruit.models import PersonalLink, PollAnswer, PollOption, ScreeningResponse
 from recruit.screening_forms import QuestionForm, RuleForm, ScreeningForm
 from recruit.selectors import EDIT_ROLES, studies_visible_to, study_role
 from recruit.services import screening as service
@@ -24,13 +24,17 @@ def screening(request):
     enrollment = request.enrollment
     participant = enrollment.participant
     questions = enrollment.study.screening_questions.all()
-    form = ScreeningForm(request.POST or None, instance=participant, questions=questions)
+    times = list(PollOption.objects.filter(poll__study=enrollment.study, poll__is_open=True).order_by("starts_at", "id"))
+    previous = dict(PollAnswer.objects.filter(enrollment=enrollment, option__in=times)
+                    .values_list("option_id", "answer"))
+    form = ScreeningForm(request.POST or None, instance=participant, questions=questions, poll_options=times,
+                         previous_answers=previous)
     if request.method == "POST" and form.is_valid():
         try:
             service.screening_submit(
                 actor=Actor.participant(request), enrollment=enrollment, link=request.link,
                 demographics=form.demographics(), answers=form.answers(),
-                may_contact=form.cleaned_data["may_contact"],
+                may_contact=form.cleaned_data["may_contact"], availability=form.availability(),
             )
         except ValidationError as error:
             participant.refresh_from_db()
