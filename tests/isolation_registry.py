@@ -142,6 +142,20 @@ def _message(world):
     )
 
 
+def _campaign_recipient(world):
+    from recruit.models import CampaignRecipient
+
+    campaign = world.get("recruit.campaign") or world.setdefault("recruit.campaign", _campaign(world))
+    return CampaignRecipient.objects.create(campaign=campaign, participant=world["participant"],
+                                            enrollment=world["enrollment"], last_contacted_at=timezone.now())
+
+
+def _recruitment_settings(world):
+    from recruit.models import RecruitmentSettings
+
+    return RecruitmentSettings.objects.get_or_create(study=world["study"], defaults={"contact_limit": 2})[0]
+
+
 def _screening_question(world):
     from recruit.models import ScreeningQuestion
 
@@ -224,6 +238,8 @@ def _withdrawal(world):
 MAKERS = {
     "recruit.campaign": _campaign,
     "recruit.message": _message,
+    "recruit.campaignrecipient": _campaign_recipient,
+    "recruit.recruitmentsettings": _recruitment_settings,
     "recruit.screeningquestion": _screening_question,
     "recruit.eligibilityrule": _eligibility_rule,
     "recruit.screeningresponse": _screening_response,
