@@ -49,9 +49,43 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*columns)
 
 
+# The largest id a database integer column holds: a larger number is no id. SQLite and PostgreSQL
+# fail on it (an overflow, not "nothing found"), so filters refuse it as a bad value first.
+MAX_ID = 2**63 - 1
+
+
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice by id, refused as "not a valid choice" unless it is a whole number an id can be."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                number = int(str(value))
+            except ValueError:
+                number = 0
+            if not 0 < number <= MAX_ID:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class StudyChoiceFilter(django_filters.ModelChoiceFilter):
     """A study id among the studies the user can see."""
+
+    field_class = IdChoiceField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An object's id as a plain whole number. Nothing is looked up, so the filter cannot tell apart
+    objects that exist and objects the user cannot see: both just match no rows."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class ParticipantFilter(django_filters.FilterSet):

@@ -63,3 +63,26 @@ def test_sorting_by_an_unlisted_field_is_ignored(study_a, coordinator_a):
     by_password = [m["id"] for m in api.get("/api/v1/memberships/?ordering=user__password").json()["results"]]
     by_name = [m["id"] for m in api.get("/api/v1/memberships/?ordering=-user__username").json()["results"]]
     assert by_password == default and by_name == default
+
+
+@pytest.mark.django_db
+def test_an_id_filter_refuses_a_number_no_id_can_be(study_a, coordinator_a):
+    # Found by fuzzing: a number beyond the database's integer answered 500 (an overflow) before.
+    api = api_for(coordinator_a)
+    for url in ("/api/v1/bookings/?session=%d" % 2**80, "/api/v1/campaigns/?study=%d" % 2**80,
+                "/api/v1/enrollments/?study=%d" % 2**80, "/api/v1/enrollments/?participant=1.5"):
+        response = api.get(url)
+        assert response.status_code == 400, (url, response.status_code)
+        assert set(response.json()) <= {"session", "study", "participant"}
+
+
+@pytest.mark.django_db
+def test_filtering_by_another_studys_id_tells_nothing_about_it(study_a, study_b, coordinator_a):
+    """The id of study B (which exists) and an id no study has get the same answer: nothing."""
+    api = api_for(coordinator_a)
+    unknown = study_b.pk + 1000
+    for path in ("/api/v1/campaigns/", "/api/v1/messages/", "/api/v1/sampling-quotas/", "/api/v1/imports/",
+                 "/api/v1/screening-questions/", "/api/v1/consent-documents/"):
+        seen = [api.get(path, {"study": pk}) for pk in (study_b.pk, unknown)]
+        assert [r.status_code for r in seen] == [200, 200], path
+        assert seen[0].json()["results"] == seen[1].json()["results"] == [], path

@@ -50,6 +50,12 @@ class ImportPlanSerializer(serializers.Serializer):
     errors = ImportErrorSerializer(many=True)
 
 
+class ImportRejectedSerializer(ImportPlanSerializer):
+    """A commit refused because rows are bad (and skip_bad_rows was false): nothing was imported."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField())
+
+
 class ImportCommitSerializer(serializers.Serializer):
     skip_bad_rows = serializers.BooleanField(default=False)
 

@@ -15,6 +15,7 @@ from api.serializers.exports import (
     Table1QuerySerializer,
 )
 from recruit.actors import Actor
+from recruit.anonymise.table1_files import CONTENT_TYPES as TABLE1_CONTENT_TYPES
 from recruit.selectors import participants_visible_to, studies_visible_to
 from recruit.services.audit import audit_record
 from recruit.services.gdpr import participant_data_export, participant_erase, participant_restrict
@@ -30,6 +31,16 @@ def _query(serializer_class, request):
     return serializer.validated_data
 
 
+def _media(content_type: str) -> str:
+    return content_type.split(";")[0]
+
+
+# Each answer under its own media type, so a client (and the schema's checks) knows what comes back.
+TABLE1_RESPONSES = {(200, "application/json"): OpenApiTypes.OBJECT,
+                    **{(200, _media(t)): OpenApiTypes.BINARY for t in TABLE1_CONTENT_TYPES.values()}}
+CSV_RESPONSE = {(200, "text/csv"): OpenApiTypes.BINARY}
+
+
 def _attachment(response, filename):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
@@ -37,7 +48,7 @@ def _attachment(response, filename):
 
 
 class Table1View(APIView):
-    @extend_schema(parameters=[Table1QuerySerializer], responses={200: OpenApiTypes.OBJECT},
+    @extend_schema(parameters=[Table1QuerySerializer], responses=TABLE1_RESPONSES,
                    summary="Table 1 (participant characteristics) with small-cell protection; JSON or a file")
     def get(self, request, pk):
         study = get_object_or_404(studies_visible_to(request.user), pk=pk)
@@ -69,7 +80,7 @@ class PseudonymisedView(APIView):
 
 
 class PseudonymisedExportView(APIView):
-    @extend_schema(parameters=[PseudonymisedQuerySerializer], responses={200: OpenApiTypes.BINARY},
+    @extend_schema(parameters=[PseudonymisedQuerySerializer], responses=CSV_RESPONSE,
                    summary="The pseudonymised demographics as a streamed CSV (study editors)")
     def get(self, request, pk):
         study = get_object_or_404(studies_visible_to(request.user), pk=pk)
@@ -83,7 +94,7 @@ class PseudonymisedExportView(APIView):
 
 
 class PseudonymKeyView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.BINARY}, summary="The key from codes to participants (owners only)")
+    @extend_schema(responses=CSV_RESPONSE, summary="The key from codes to participants (owners only)")
     def get(self, request, pk):
         study = get_object_or_404(studies_visible_to(request.user), pk=pk)
         content = pseudonym_key_csv(actor=Actor.from_request(request), study=study)
@@ -92,7 +103,9 @@ class PseudonymKeyView(APIView):
 
 
 class ParticipantDataView(APIView):
-    @extend_schema(parameters=[ParticipantDataQuerySerializer], responses={200: OpenApiTypes.BINARY},
+    @extend_schema(parameters=[ParticipantDataQuerySerializer],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
+                              (200, "application/pdf"): OpenApiTypes.BINARY},
                    summary="Everything recruit holds about a participant (GDPR access), JSON or PDF")
     def get(self, request, pk):
         participant = get_object_or_404(participants_visible_to(request.user), pk=pk)

@@ -1,12 +1,14 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.exceptions import ApiErrorSerializer
 from api.serializers.imports import (
     ImportCommitSerializer,
     ImportPlanSerializer,
+    ImportRejectedSerializer,
     ImportResultSerializer,
     ImportValidateSerializer,
     ParticipantImportSerializer,
@@ -58,7 +60,13 @@ class ParticipantImportViewSet(
         )
         return Response(ImportPlanSerializer(plan.summary()).data)
 
-    @extend_schema(request=ImportCommitSerializer, responses={200: ImportResultSerializer, 400: ImportPlanSerializer})
+    @extend_schema(request=ImportCommitSerializer, responses={
+        200: ImportResultSerializer,
+        400: PolymorphicProxySerializer(
+            component_name="ImportCommitRefusal", resource_type_field_name=None,
+            serializers=[ImportRejectedSerializer, ApiErrorSerializer],
+        ),
+    })
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
         """Import the file. With bad rows and skip_bad_rows false, nothing is imported and the errors come back."""

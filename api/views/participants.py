@@ -1,8 +1,7 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 
 from api.audit import AuditedReadMixin
-from api.filters import ParticipantFilter
+from api.filters import FilterBackend, ParticipantFilter
 from api.pagination import LargeListPagination
 from api.serializers.participants import ParticipantCreateSerializer, ParticipantSerializer, RegionSerializer
 from recruit.actors import Actor
@@ -23,7 +22,7 @@ class ParticipantViewSet(
 
     audit_object = "participant"
     pagination_class = LargeListPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ParticipantFilter
 
     def get_queryset(self):
@@ -60,5 +59,5 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     pagination_class = None
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["country", "code"]

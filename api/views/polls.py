@@ -30,7 +30,7 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         )
 
     @extend_schema(request=PollAnswersWriteSerializer, responses=PollAnswerSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def answers(self, request, pk=None):
         """GET: every answer (names are in the enrollments); POST: record one participant's answers."""
         poll = self.get_object()

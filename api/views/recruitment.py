@@ -1,6 +1,6 @@
 """Survey recruitment in the API: campaigns, the outbox's messages, screening definitions and responses."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from api.serializers.recruitment import (
     EligibilityRuleSerializer,
     MessageSerializer,
     SamplingCellSerializer,
+    SamplingFrameQuerySerializer,
     SamplingQuotaSerializer,
     SamplingQuotaUpdateSerializer,
     ScreeningQuestionSerializer,
@@ -217,10 +218,11 @@ class SamplingQuotaViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         sampling_service.quota_delete(actor=Actor.from_request(self.request), quota=instance)
 
-    @extend_schema(parameters=[OpenApiParameter("study", int, required=True)],
-                   responses=SamplingCellSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[SamplingFrameQuerySerializer], responses=SamplingCellSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def frame(self, request):
         """Each quota's target and its invited, eligible, consented and scheduled counts for one study."""
-        study = get_object_or_404(studies_visible_to(request.user), pk=request.query_params.get("study") or 0)
+        query = SamplingFrameQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        study = get_object_or_404(studies_visible_to(request.user), pk=query.validated_data["study"])
         return Response(SamplingCellSerializer(sampling_service.sampling_frame(study), many=True).data)

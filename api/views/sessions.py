@@ -1,5 +1,4 @@
-from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -7,6 +6,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from api.audit import AuditedReadMixin
+from api.filters import FilterBackend, FilterSet
 from api.serializers.sessions import (
     AttendanceSerializer,
     BookingCancelSerializer,
@@ -16,6 +16,7 @@ from api.serializers.sessions import (
     SessionSerializer,
 )
 from recruit.actors import Actor
+from recruit.filters import IdFilter, StudyChoiceFilter
 from recruit.models import Booking, Session
 from recruit.selectors import studies_visible_to
 from recruit.services.bookings import booking_cancel, booking_create, booking_mark_attendance, booking_move
@@ -26,11 +27,11 @@ def _visible_studies(request):
     return studies_visible_to(request.user if request else None)
 
 
-class SessionFilter(filters.FilterSet):
-    study = filters.ModelChoiceFilter(queryset=_visible_studies)
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    has_seats = filters.BooleanFilter(method="filter_has_seats")
+class SessionFilter(FilterSet):
+    study = StudyChoiceFilter(queryset=_visible_studies)
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    has_seats = django_filters.BooleanFilter(method="filter_has_seats")
 
     class Meta:
         model = Session
@@ -42,11 +43,11 @@ class SessionFilter(filters.FilterSet):
         return queryset.filter(booked__lt=F("capacity")) if value else queryset.filter(booked__gte=F("capacity"))
 
 
-class BookingFilter(filters.FilterSet):
-    study = filters.NumberFilter(field_name="session__study_id")
-    session = filters.NumberFilter(field_name="session_id")
-    enrollment = filters.NumberFilter(field_name="enrollment_id")
-    status = filters.MultipleChoiceFilter(choices=Booking.Status.choices)
+class BookingFilter(FilterSet):
+    study = IdFilter(field_name="session__study_id")
+    session = IdFilter(field_name="session_id")
+    enrollment = IdFilter(field_name="enrollment_id")
+    status = django_filters.MultipleChoiceFilter(choices=Booking.Status.choices)
 
     class Meta:
         model = Booking
@@ -57,7 +58,7 @@ class SessionViewSet(viewsets.ModelViewSet):
     """A study's sessions. Creating and changing them follows the conflict rules of the pages."""
 
     serializer_class = SessionSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = SessionFilter
     ordering_fields = ["starts_at", "created_at"]
     ordering = ["starts_at", "id"]
@@ -84,7 +85,7 @@ class BookingViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     audit_object = "booking"
     serializer_class = BookingSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = BookingFilter
     ordering_fields = ["created_at", "waitlisted_at"]
     ordering = ["id"]

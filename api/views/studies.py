@@ -1,13 +1,12 @@
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from api.audit import AuditedReadMixin
-from api.filters import EnrollmentFilter, MembershipFilter, StudyFilter
+from api.filters import EnrollmentFilter, FilterBackend, MembershipFilter, StudyFilter
 from api.serializers.recruitment import RecruitmentSettingsSerializer
 from api.serializers.sessions import SchedulingSettingsSerializer
 from api.serializers.studies import (
@@ -44,7 +43,7 @@ class StudyViewSet(
     """Studies you are a member of. Creating a study makes you its owner."""
 
     serializer_class = StudySerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = StudyFilter
     ordering_fields = ["code", "title", "start_date", "end_date", "created_at"]
     ordering = ["code"]
@@ -109,7 +108,7 @@ class StudyViewSet(
 class MembershipViewSet(viewsets.ModelViewSet):
     """Who works on which study, and in which role. Owners add, change and remove members."""
 
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = MembershipFilter
     ordering_fields = ["created_at", "role"]
     ordering = ["study", "role", "id"]
@@ -144,7 +143,7 @@ class EnrollmentViewSet(
 
     audit_object = "enrollment"
     serializer_class = EnrollmentSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = EnrollmentFilter
     ordering_fields = ["created_at", "status_changed_at", "status"]
     ordering = ["id"]
@@ -169,7 +168,7 @@ class EnrollmentViewSet(
         return Response(EnrollmentSerializer(enrollment, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         """Every move of this enrollment along the pipeline, oldest first."""
         enrollment = self.get_object()
