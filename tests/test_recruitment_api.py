@@ -96,3 +96,22 @@ def test_sampling_quotas_and_the_frame_through_the_api(study_a, study_b, coordin
     assert frame.status_code == 200
     assert frame.data[0]["counts"]["invited"] == 1 and frame.data[0]["short"] == 2
     assert api.get("/api/v1/sampling-quotas/frame/", {"study": study_b.pk}).status_code == 404
+
+
+def test_a_quota_without_attributes_or_with_attributes_that_are_no_object_is_a_400(study_a, coordinator_a):
+    # Found by fuzzing: both answered 500 before.
+    api = api_for(coordinator_a)
+    missing = api.post("/api/v1/sampling-quotas/", {"study": study_a.pk, "label": "x", "target": 2}, format="json")
+    not_an_object = api.post("/api/v1/sampling-quotas/", {"study": study_a.pk, "label": "x", "criteria": 1.5,
+                                                          "target": 2}, format="json")
+    assert missing.status_code == 400 and "criteria" in missing.data
+    assert not_an_object.status_code == 400 and "criteria" in not_an_object.data
+    assert not study_a.sampling_quotas.exists()
+
+
+def test_the_frame_of_a_study_that_is_not_a_number_is_a_400(study_a, coordinator_a):
+    # Found by fuzzing: "?study=false" answered 500 before.
+    api = api_for(coordinator_a)
+    for value in ("false", "", str(2**80)):
+        response = api.get("/api/v1/sampling-quotas/frame/", {"study": value})
+        assert response.status_code == 400 and "study" in response.data, value

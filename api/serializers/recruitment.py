@@ -10,6 +10,7 @@ from recruit.models import (
     ScreeningQuestion,
     ScreeningResponse,
 )
+from recruit.filters import MAX_ID
 from recruit.selectors import studies_editable_by
 from recruit.services.campaigns import EDITABLE_FIELDS as CAMPAIGN_FIELDS
 from recruit.services.campaigns import SETTINGS_FIELDS as RECRUITMENT_SETTINGS_FIELDS
@@ -100,11 +101,19 @@ class SamplingQuotaSerializer(_StudyScoped):
     class Meta:
         model = SamplingQuota
         fields = ["id", "study", "label", "criteria", "target", "target_is_percent"]
+        # The model's default ({}) is no quota: the attributes are what a quota is about.
+        extra_kwargs = {"criteria": {"required": True}}
 
 
 class SamplingQuotaUpdateSerializer(SamplingQuotaSerializer):
     class Meta(SamplingQuotaSerializer.Meta):
         read_only_fields = ["study"]
+
+
+class SamplingFrameQuerySerializer(serializers.Serializer):
+    """The frame's query: which study (a whole number; one the user cannot see answers 404)."""
+
+    study = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class SamplingCellSerializer(serializers.Serializer):

@@ -20,7 +20,10 @@ SUGGESTIONS = 5
 def quota_save(*, actor: Actor, study, label: str, criteria: dict, target: int, target_is_percent: bool = False,
                quota: SamplingQuota | None = None) -> SamplingQuota:
     require_study_editor(actor, study)
-    criteria = {name: value for name, value in (criteria or {}).items() if value not in ("", None)}
+    if not isinstance(criteria, dict):
+        raise ValidationError({"criteria": ValidationError(
+            _("Give the attributes as an object, e.g. {\"gender\": \"female\"}."), code="bad_criteria")})
+    criteria = {name: value for name, value in criteria.items() if value not in ("", None)}
     problems = sampling.check_criteria(criteria)
     if target_is_percent and target > 100:
         problems.append(_("A percentage cannot be above 100."))
