@@ -14,8 +14,16 @@ URL's words do not say which model it is). The matrix fails, naming the URL, unt
 route is ever skipped silently.
 """
 import datetime
+import re
 
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.urls import URLPattern
 from django.utils import timezone
+
+from recruit.models import Membership
+
+from .conftest import make_participant, make_study, make_user
 
 # {(url name, kwarg) or kwarg: "app_label.model_name"}
 KWARG_MODELS: dict = {
@@ -264,3 +272,97 @@ MAKERS = {
     "recruit.region": lambda world: world["participant"].county,
     "auth.user": lambda world: world["owner"],
 }
+
+
+# --- which model a URL keyword names ------------------------------------------------------------
+
+def model_label(model) -> str:
+    return model._meta.label_lower
+
+
+def _segment_before(route: str, kwarg: str) -> str | None:
+    match = re.search(r"([A-Za-z_-]+)/(?:\^?)(?:<(?:\w+:)?%s>|\(\?P<%s>)" % (kwarg, kwarg), route)
+    return match.group(1) if match else None
+
+
+def _model_named(word: str):
+    word = word.lower().replace("-", "").replace("_", "")
+    candidates = [word, word[:-1] if word.endswith("s") else word, word[:-3] + "y" if word.endswith("ies") else word]
+    models_ = [m for m in apps.get_models() if m._meta.app_label in ("recruit", "auth")]
+    for candidate in candidates:
+        for model in models_:
+            if model._meta.model_name == candidate:
+                return model
+    for candidate in candidates:
+        matches = [m for m in models_ if m._meta.model_name.endswith(candidate)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def kwarg_model(route: str, pattern: URLPattern, name: str | None, kwarg: str):
+    short = name.split(":")[-1] if name else None
+    label = KWARG_MODELS.get((short, kwarg)) or KWARG_MODELS.get(kwarg)
+    if label:
+        return apps.get_model(label)
+    if name and name.startswith("admin:") and kwarg == "object_id":
+        match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
+        if match:
+            try:
+                return apps.get_model(match.group(1), match.group(2))
+            except LookupError:
+                pass
+    view = getattr(pattern.callback, "cls", None)
+    if view is not None and kwarg in ("pk", "id"):
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        serializer = getattr(view, "serializer_class", None)
+        meta = getattr(serializer, "Meta", None)
+        if meta is not None and getattr(meta, "model", None) is not None:
+            return meta.model
+    match = re.match(r"(\w+?)_(pk|id)$", kwarg)
+    if match:
+        model = _model_named(match.group(1))
+        if model is not None:
+            return model
+    segment = _segment_before(route, kwarg)
+    if segment:
+        return _model_named(segment)
+    return None
+
+
+# --- the world: studies A and B and the people around them -------------------------------------
+
+def world_create() -> dict:
+    """Study A (its owner, a viewer, a participant) and study B (its owner, who may use the admin, and a
+    participant). Objects of other kinds are made on demand by a_object()."""
+    owner_a = make_user("owner_a")
+    study = make_study("ISOA", owner=owner_a, title="Isolation study A")
+    viewer = make_user("viewer_of_a")
+    viewer_membership = Membership.objects.create(study=study, user=viewer, role=Membership.Role.VIEWER)
+    participant = make_participant(study, given_name="Aurora", family_name="Isolasjonsen", email="aurora.iso@example.org")
+    enrollment = participant.enrollments.get(study=study)
+    owner_b = make_user("owner_b", is_staff=True)
+    study_b = make_study("ISOB", owner=owner_b, title="Isolation study B")
+    # B's owner may use the admin for the recruit models, so the admin's scoping is tried too.
+    owner_b.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="recruit").exclude(content_type__model__in=["region"])
+    )
+    participant_b = make_participant(study_b, given_name="Bente", family_name="Bortensen")
+    return {
+        "study": study, "owner": owner_a, "viewer": viewer, "viewer_membership": viewer_membership,
+        "participant": participant, "enrollment": enrollment, "study_b": study_b, "owner_b": owner_b,
+        "enrollment_b": participant_b.enrollments.get(study=study_b),
+    }
+
+
+def a_object(world, model):
+    """Study A's object of this model, made once per world by its maker (None without a maker)."""
+    label = model_label(model)
+    if label not in world:
+        maker = MAKERS.get(label)
+        if maker is None:
+            return None
+        world[label] = maker(world)
+    return world[label]

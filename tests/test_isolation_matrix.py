@@ -19,19 +19,17 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
-from recruit.models import AuditEvent, Membership, PersonalLink
+from recruit.models import AuditEvent, PersonalLink
 from recruit.services.links import link_issue
 from recruit.views.links import session_key
 
 from . import isolation_registry as registry
-from .conftest import make_participant, make_study, make_user
 
 pytestmark = pytest.mark.django_db
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -69,95 +67,14 @@ def url_patterns():
     return found
 
 
-def _model_label(model) -> str:
-    return model._meta.label_lower
+_model_label = registry.model_label
+kwarg_model = registry.kwarg_model
+a_object = registry.a_object
 
-
-def _segment_before(route: str, kwarg: str) -> str | None:
-    match = re.search(r"([A-Za-z_-]+)/(?:\^?)(?:<(?:\w+:)?%s>|\(\?P<%s>)" % (kwarg, kwarg), route)
-    return match.group(1) if match else None
-
-
-def _model_named(word: str):
-    word = word.lower().replace("-", "").replace("_", "")
-    candidates = [word, word[:-1] if word.endswith("s") else word, word[:-3] + "y" if word.endswith("ies") else word]
-    models_ = [m for m in apps.get_models() if m._meta.app_label in ("recruit", "auth")]
-    for candidate in candidates:
-        for model in models_:
-            if model._meta.model_name == candidate:
-                return model
-    for candidate in candidates:
-        matches = [m for m in models_ if m._meta.model_name.endswith(candidate)]
-        if len(matches) == 1:
-            return matches[0]
-    return None
-
-
-def kwarg_model(route: str, pattern: URLPattern, name: str | None, kwarg: str):
-    short = name.split(":")[-1] if name else None
-    label = registry.KWARG_MODELS.get((short, kwarg)) or registry.KWARG_MODELS.get(kwarg)
-    if label:
-        return apps.get_model(label)
-    if name and name.startswith("admin:") and kwarg == "object_id":
-        match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
-        if match:
-            try:
-                return apps.get_model(match.group(1), match.group(2))
-            except LookupError:
-                pass
-    view = getattr(pattern.callback, "cls", None)
-    if view is not None and kwarg in ("pk", "id"):
-        queryset = getattr(view, "queryset", None)
-        if queryset is not None:
-            return queryset.model
-        serializer = getattr(view, "serializer_class", None)
-        meta = getattr(serializer, "Meta", None)
-        if meta is not None and getattr(meta, "model", None) is not None:
-            return meta.model
-    match = re.match(r"(\w+?)_(pk|id)$", kwarg)
-    if match:
-        model = _model_named(match.group(1))
-        if model is not None:
-            return model
-    segment = _segment_before(route, kwarg)
-    if segment:
-        return _model_named(segment)
-    return None
-
-
-# --- the world: studies A and B and the people around them -------------------------------------
 
 @pytest.fixture
-def world(db, client):
-    owner_a = make_user("owner_a")
-    study = make_study("ISOA", owner=owner_a, title="Isolation study A")
-    viewer = make_user("viewer_of_a")
-    viewer_membership = Membership.objects.create(study=study, user=viewer, role=Membership.Role.VIEWER)
-    participant = make_participant(study, given_name="Aurora", family_name="Isolasjonsen", email="aurora.iso@example.org")
-    enrollment = participant.enrollments.get(study=study)
-    owner_b = make_user("owner_b", is_staff=True)
-    study_b = make_study("ISOB", owner=owner_b, title="Isolation study B")
-    # B's owner may use the admin for the recruit models, so the admin's scoping is tried too.
-    owner_b.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="recruit").exclude(content_type__model__in=["region"])
-    )
-    participant_b = make_participant(study_b, given_name="Bente", family_name="Bortensen")
-    world = {
-        "study": study, "owner": owner_a, "viewer": viewer, "viewer_membership": viewer_membership,
-        "participant": participant, "enrollment": enrollment, "study_b": study_b, "owner_b": owner_b,
-        "enrollment_b": participant_b.enrollments.get(study=study_b),
-    }
-    return world
-
-
-def a_object(world, model):
-    label = _model_label(model)
-    if label not in world:
-        maker = registry.MAKERS.get(label)
-        if maker is None:
-            return None
-        world[label] = maker(world)
-    return world[label]
+def world(db):
+    return registry.world_create()
 
 
 def clients(world):
