@@ -1,20 +1,14 @@
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from api.serializers.fields import UsernameField
 from recruit.models import Booking, Enrollment, SchedulingSettings, Session
 from recruit.selectors import enrollments_visible_to, studies_editable_by
 from recruit.services.sessions import EDITABLE_FIELDS, SCHEDULING_SETTINGS_FIELDS
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    moderator = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
-        required=False, help_text="User name of a study member.",
-    )
-    co_moderator = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
-        required=False, help_text="User name of a study member.",
-    )
+    moderator = UsernameField(allow_null=True, required=False, help_text="User name of a study member.")
+    co_moderator = UsernameField(allow_null=True, required=False, help_text="User name of a study member.")
     seats_left = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -1,6 +1,6 @@
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from api.serializers.fields import UsernameField
 from recruit.models import Enrollment, Membership, StatusChange, Study
 from recruit.pipeline import Status
 from recruit.selectors import participants_visible_to, studies_editable_by, studies_owned_by
@@ -18,10 +18,7 @@ class StudySerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
-        help_text="The member's user name.",
-    )
+    user = UsernameField(help_text="The member's user name.")
 
     class Meta:
         model = Membership

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.exceptions import ApiErrorSerializer
+from api.parsers import FormParser, JSONParser, MultiPartParser
 from api.serializers.imports import (
     ImportCommitSerializer,
     ImportPlanSerializer,
