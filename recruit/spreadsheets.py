@@ -65,6 +65,9 @@ def read_table(data: bytes, filename: str = "") -> Table:
 
 def _read_csv(data: bytes) -> Table:
     text, encoding = decode(data)
+    if "\x00" in text:
+        # Text never holds NUL characters; images, PDFs and old binary .xls files do.
+        raise SpreadsheetError("The file is not a CSV or XLSX file.")
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")

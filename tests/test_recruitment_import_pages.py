@@ -73,6 +73,18 @@ def test_an_unreadable_file_is_an_error_on_the_form(study_a, coordinator_a):
     assert "not a readable XLSX" in response.content.decode() and not ParticipantImport.objects.exists()
 
 
+def test_a_binary_file_that_is_no_spreadsheet_is_an_error_on_the_form(study_a, coordinator_a):
+    # Found by fuzzing on PostgreSQL: an image read as CSV had NUL characters in its "column names",
+    # which PostgreSQL cannot store (a 500).
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01"
+    response = upload(client_for(coordinator_a), study_a, jpeg, name="photo.csv")
+    assert response.status_code == 200
+    assert "not a CSV or XLSX file" in response.content.decode() and not ParticipantImport.objects.exists()
+    api = api_for(coordinator_a).post("/api/v1/imports/", {"study": study_a.pk, "file": SimpleUploadedFile("p.csv", jpeg)},
+                                      format="multipart")
+    assert api.status_code == 400 and "file" in api.data
+
+
 def test_the_api_uploads_validates_and_commits(study_a, coordinator_a):
     api = api_for(coordinator_a)
     created = api.post("/api/v1/imports/", {"study": study_a.pk, "file": SimpleUploadedFile("l.csv", BAD)},
