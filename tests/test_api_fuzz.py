@@ -9,6 +9,7 @@ adds the use-after-free and resource-availability checks.
 The number of examples per operation is fixed and the generation derandomised, so CI runs the same
 cases every time. Each test writes its counts to var/fuzz/ ; bench/fuzz.py prints the total.
 """
+import contextlib
 import functools
 import json
 import re
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
@@ -66,13 +68,27 @@ class OwnerToken:
 OPERATIONS = {operation.label: operation for operation in (result.ok() for result in SCHEMA.get_all_operations())}
 
 
+@contextlib.contextmanager
+def connection_kept():
+    """Django closes the database connection at the start and end of a request when it is inside a
+    transaction (PostgreSQL); the test client stops that, and so must calls to the bare WSGI handler,
+    or the first request would end the test's transaction."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
     """Study A with one object of every kind the API names, owned by the fuzzing user.
 
     Made once for the module, in a transaction rolled back at its end: each test (and each case,
     see call()) runs in a savepoint inside it, so every case meets the same objects."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), connection_kept():
         world = registry.world_create()
         for label in registry.MAKERS:
             registry.a_object(world, registry.apps.get_model(label))

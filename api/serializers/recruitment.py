@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from recruit.filters import MAX_ID
 from recruit.models import (
     Campaign,
     CampaignRecipient,
@@ -10,7 +11,6 @@ from recruit.models import (
     ScreeningQuestion,
     ScreeningResponse,
 )
-from recruit.filters import MAX_ID
 from recruit.selectors import studies_editable_by
 from recruit.services.campaigns import EDITABLE_FIELDS as CAMPAIGN_FIELDS
 from recruit.services.campaigns import SETTINGS_FIELDS as RECRUITMENT_SETTINGS_FIELDS
