@@ -104,6 +104,21 @@ def enrollment_a(participant_a, study_a):
 
 
 @pytest.fixture
+def eligible_a(enrollment_a):
+    """Study A's enrollment, screened eligible: the step before consent."""
+    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
+    enrollment_a.refresh_from_db()
+    return enrollment_a
+
+
+@pytest.fixture
+def version_a(study_a):
+    from .consent_support import published_consent
+
+    return published_consent(study_a)
+
+
+@pytest.fixture
 def enrollment_b(participant_b, study_b):
     return Enrollment.objects.get(participant=participant_b, study=study_b)
 

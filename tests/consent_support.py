@@ -66,3 +66,27 @@ def consent_given(enrollment):
                  for s in version.statements.all()],
         meaning="test", signed_at=timezone.now(),
     )
+
+
+def emailed_consent_link(study, *, text: str, statements=None) -> tuple:
+    """An English consent text published for the study and an eligible participant sent its request.
+
+    Returns (enrollment, the link's path from the e-mail), for tests that open it as the participant would.
+    """
+    import re
+
+    from django.core import mail
+
+    from recruit.models import Enrollment
+    from recruit.services.consent_requests import consent_requests_send
+
+    from .conftest import make_participant
+
+    published_consent(study, language="en", title=f"Would you like to take part in “{study.title}”?",
+                      participation=text, privacy=text, rights=text, statements=statements)
+    person = make_participant(study, given_name="Åse", family_name="Ødegård", preferred_language="en")
+    enrollment = Enrollment.objects.get(participant=person)
+    Enrollment.objects.filter(pk=enrollment.pk).update(status="eligible")
+    enrollment.refresh_from_db()
+    consent_requests_send(actor=SYSTEM, study=study, enrollments=[enrollment])
+    return enrollment, re.search(r"(/l/[^/\s]+/)", mail.outbox[-1].body).group(1)

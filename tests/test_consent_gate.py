@@ -13,13 +13,6 @@ from .consent_support import SYSTEM, published_consent, sign
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eligible_a(enrollment_a):
-    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
-    enrollment_a.refresh_from_db()
-    return enrollment_a
-
-
 def test_no_consent_without_a_signature(eligible_a, study_a):
     assert has_valid_consent(eligible_a) is False
     published_consent(study_a)

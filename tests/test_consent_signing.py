@@ -19,18 +19,6 @@ from .consent_support import SYSTEM, published_consent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eligible_a(enrollment_a):
-    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
-    enrollment_a.refresh_from_db()
-    return enrollment_a
-
-
-@pytest.fixture
-def version_a(study_a):
-    return published_consent(study_a)
-
-
 def send_request(enrollment, capture):
     with capture(execute=True):
         consent_requests_send(actor=SYSTEM, study=enrollment.study, enrollments=[enrollment])

@@ -29,18 +29,6 @@ class FullDiskStorage(FileSystemStorage):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 
-@pytest.fixture
-def eligible_a(enrollment_a):
-    Enrollment.objects.filter(pk=enrollment_a.pk).update(status="eligible")
-    enrollment_a.refresh_from_db()
-    return enrollment_a
-
-
-@pytest.fixture
-def version_a(study_a):
-    return published_consent(study_a)
-
-
 def stored_files(root) -> list[Path]:
     root = Path(root)
     return [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else []

@@ -2,15 +2,13 @@ import hashlib
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from recruit.models import Enrollment, Membership, Region, SignatureRecord, Study
 from recruit.regions import load_regions
-from recruit.services.consent_requests import consent_requests_send
 
-from ..conftest import make_participant, make_user
-from ..consent_support import SYSTEM, published_consent
+from ..conftest import make_user
+from ..consent_support import emailed_consent_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +21,7 @@ def consent_link():
     load_regions(Region)  # a transactional test starts from a flushed database
     study = Study.objects.create(code="GPQI", title="GP motivation", status="recruiting")
     Membership.objects.create(study=study, user=make_user("coordinator"), role="owner")
-    published_consent(study, language="en", title="Would you like to take part in “GP motivation”?",
-                      participation=LONG, privacy=LONG, rights=LONG)
-    person = make_participant(study, given_name="Åse", family_name="Ødegård", preferred_language="en")
-    enrollment = Enrollment.objects.get(participant=person)
-    Enrollment.objects.filter(pk=enrollment.pk).update(status="eligible")
-    enrollment.refresh_from_db()
-    consent_requests_send(actor=SYSTEM, study=study, enrollments=[enrollment])
-    return enrollment, re.search(r"(/l/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return emailed_consent_link(study, text=LONG)
 
 
 def test_a_participant_signs_on_a_phone_with_a_drawn_signature_and_downloads_the_pdf(phone, consent_link):

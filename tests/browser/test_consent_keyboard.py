@@ -1,17 +1,13 @@
 """A participant who uses no mouse signs consent with Tab, Shift+Tab, Space, Enter and typing alone,
 and sees where the focus is at every step."""
-import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from recruit.models import Enrollment, Region, SignatureRecord, Study
 from recruit.regions import load_regions
-from recruit.services.consent_requests import consent_requests_send
 
-from ..conftest import make_participant
-from ..consent_support import SYSTEM, published_consent
+from ..consent_support import emailed_consent_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,14 +59,7 @@ def button(text):
 def consent_link():
     load_regions(Region)  # a transactional test starts from a flushed database
     study = Study.objects.create(code="GPKB", title="GP motivation", status="recruiting")
-    published_consent(study, language="en", title="Would you like to take part in “GP motivation”?",
-                      participation=LONG, privacy=LONG, rights=LONG, statements=STATEMENTS)
-    person = make_participant(study, given_name="Åse", family_name="Ødegård", preferred_language="en")
-    enrollment = Enrollment.objects.get(participant=person)
-    Enrollment.objects.filter(pk=enrollment.pk).update(status="eligible")
-    enrollment.refresh_from_db()
-    consent_requests_send(actor=SYSTEM, study=study, enrollments=[enrollment])
-    return enrollment, re.search(r"(/l/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return emailed_consent_link(study, text=LONG, statements=STATEMENTS)
 
 
 def test_a_participant_signs_consent_with_the_keyboard_alone(desktop, consent_link):
