@@ -57,7 +57,8 @@ class CampaignPreviewSerializer(serializers.Serializer):
 class CampaignRecipientSerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text="queued, sent, failed, cancelled or responded")
     error = serializers.CharField(source="message.error", default="")
-    sent_at = serializers.DateTimeField(source="message.sent_at", default=None)
+    sent_at = serializers.DateTimeField(source="message.sent_at", default=None, allow_null=True,
+                                        help_text="Null until the invitation is sent.")
 
     class Meta:
         model = CampaignRecipient
