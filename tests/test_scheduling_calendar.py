@@ -168,3 +168,16 @@ def test_a_coordinators_private_feed_lists_their_sessions_without_names_and_can_
 
     coordinator.post("/calendar/feed/", {"action": "revoke"})
     assert client.get(path).status_code == 404
+
+
+def test_guessing_calendar_feed_addresses_is_throttled(coordinator_a, client):
+    from recruit.services.calendar import feed_issue
+    from recruit.services.links import FAILURE_LIMIT
+
+    token = feed_issue(user=coordinator_a)
+    for n in range(FAILURE_LIMIT):
+        assert client.get(f"/calendar/guess-{n}.ics").status_code == 404
+    assert client.get("/calendar/one-more-guess.ics").status_code == 429
+    # While the guesses count, the guessing address is refused even the right token; others are not.
+    assert client.get(f"/calendar/{token}.ics").status_code == 429
+    assert client.get(f"/calendar/{token}.ics", REMOTE_ADDR="10.0.0.7").status_code == 200

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from recruit.actors import Actor
+from recruit.actors import Actor, client_ip
 from recruit.models import CalendarFeed, Session
 from recruit.selectors import studies_visible_to
 from recruit.services.audit import audit_record
 from recruit.services.calendar import feed_ics, feed_issue, feed_revoke, feed_user
+from recruit.services.links import failure_record, failures_exceeded
 
 # How far back a feed reaches; calendars keep what they already fetched.
 FEED_PAST = datetime.timedelta(days=90)
@@ -43,8 +44,15 @@ def calendar_feed_action(request):
 
 
 def calendar_feed(request, token):
+    # The token is a credential: guesses count with wrong personal-link tokens, and many from one
+    # address in a short time are answered 429 (even a right token, until the window passes).
+    ip = client_ip(request)
+    if failures_exceeded(ip):
+        return HttpResponse(_("Too many wrong addresses. Try again later."), status=429,
+                            content_type="text/plain; charset=utf-8")
     user = feed_user(token)
     if user is None:
+        failure_record(ip)
         raise Http404
     sessions = (Session.objects.filter(study__in=studies_visible_to(user).values("pk"),
                                        starts_at__gte=timezone.now() - FEED_PAST)
