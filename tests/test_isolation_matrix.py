@@ -180,6 +180,8 @@ def _to_login(response) -> bool:
 
 def refused(role, method, url, response) -> bool:
     status = response.status_code
+    if status == 429:
+        return True  # a throttle (e.g. on guessed tokens) refuses before anything is looked up
     if url.startswith("/admin/"):
         return status in (302, 403, 404, 405)
     if role == "coordinator_b":
@@ -239,14 +241,31 @@ def markers(world):
             *registry.MARKERS]
 
 
-def _request(client, method, url):
+# The one page whose policy allows inline styles (Swagger UI sets them from its own script).
+INLINE_STYLE_ALLOWED = {"api:docs"}
+POLICY_PROBLEMS: list = []
+
+
+def policy_checked(name, url, response):
+    """Every page, refused or not, carries a Content-Security-Policy without inline code."""
+    policy = response.get("Content-Security-Policy")
+    is_html = response.get("Content-Type", "").startswith("text/html")
+    if is_html and not policy:
+        POLICY_PROBLEMS.append(f"{url}: an HTML answer ({response.status_code}) without a Content-Security-Policy")
+    elif policy and "unsafe-inline" in policy and name not in INLINE_STYLE_ALLOWED:
+        POLICY_PROBLEMS.append(f"{url}: the policy allows inline code: {policy}")
+    return response
+
+
+def _request(client, method, url, name=None):
     cache.clear()  # throttles must not answer for the view
     if method == "get":
-        return client.get(url)
-    return getattr(client, method)(url, data="{}", content_type="application/json")
+        return policy_checked(name, url, client.get(url))
+    return policy_checked(name, url, getattr(client, method)(url, data="{}", content_type="application/json"))
 
 
 def test_no_role_reaches_study_a_through_any_route(world):
+    POLICY_PROBLEMS.clear()
     by_role = clients(world)
     patterns = url_patterns()
     problems, leaks, server_errors = [], [], []
@@ -288,7 +307,7 @@ def test_no_role_reaches_study_a_through_any_route(world):
                 for method in METHODS:
                     if role == "viewer" and method not in WRITES:
                         continue
-                    response = _request(client, method, url)
+                    response = _request(client, method, url, name)
                     tried += 1
                     if response.status_code >= 500:
                         server_errors.append(f"{role} {method.upper()} {url}: {response.status_code}")
@@ -319,7 +338,7 @@ def test_no_role_reaches_study_a_through_any_route(world):
                     {}, {"study": world["study"].pk}, {"participant": world["participant"].pk}]
                 for query in queries:
                     cache.clear()
-                    response = client.get(url, query)
+                    response = policy_checked(name, url, client.get(url, query))
                     tried += 1
                     if response.status_code >= 500:
                         server_errors.append(f"{role} GET {url} {query}: {response.status_code}")
@@ -355,3 +374,4 @@ def test_no_role_reaches_study_a_through_any_route(world):
     )
     assert not server_errors, "\n".join(server_errors)
     assert not leaks, "\n".join(leaks)
+    assert not POLICY_PROBLEMS, "\n".join(dict.fromkeys(POLICY_PROBLEMS))
