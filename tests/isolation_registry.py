@@ -141,21 +141,6 @@ def _campaign(world):
     )
 
 
-def _campaign_recipient(world):
-    from recruit.models import CampaignRecipient
-
-    return CampaignRecipient.objects.create(
-        campaign=a_object(world, apps.get_model("recruit.campaign")), participant=world["participant"],
-        enrollment=world["enrollment"], last_contacted_at=timezone.now(),
-    )
-
-
-def _recruitment_settings(world):
-    from recruit.models import RecruitmentSettings
-
-    return RecruitmentSettings.objects.get_or_create(study=world["study"])[0]
-
-
 def _message(world):
     from recruit.models import Message
 
@@ -260,8 +245,6 @@ def _withdrawal(world):
 
 MAKERS = {
     "recruit.campaign": _campaign,
-    "recruit.campaignrecipient": _campaign_recipient,
-    "recruit.recruitmentsettings": _recruitment_settings,
     "recruit.message": _message,
     "recruit.campaignrecipient": _campaign_recipient,
     "recruit.recruitmentsettings": _recruitment_settings,
