@@ -67,16 +67,18 @@ def enrollments_visible_to(user) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(study__in=studies_visible_to(user).values("pk"))
 
 
+def _visible_enrollment_rows(user) -> QuerySet[Enrollment]:
+    """The user's studies' enrollments with what participant pages show of them, by study code."""
+    return (
+        enrollments_visible_to(user).select_related("study")
+        .only("id", "participant_id", "status", "status_changed_at", "study__id", "study__code", "study__title")
+        .order_by("study__code")
+    )
+
+
 def visible_enrollments_prefetch(user) -> Prefetch:
     """Prefetch a participant's enrollments in the user's studies only, as .visible_enrollments."""
-    return Prefetch(
-        "enrollments",
-        queryset=enrollments_visible_to(user)
-        .select_related("study")
-        .only("id", "participant_id", "status", "status_changed_at", "study__id", "study__code", "study__title")
-        .order_by("study__code"),
-        to_attr="visible_enrollments",
-    )
+    return Prefetch("enrollments", queryset=_visible_enrollment_rows(user), to_attr="visible_enrollments")
 
 
 def attach_visible_enrollments(participants, user) -> None:
@@ -85,12 +87,7 @@ def attach_visible_enrollments(participants, user) -> None:
     For pages of lists, where the prefetch machinery costs more than the query itself.
     """
     found = {participant.pk: [] for participant in participants}
-    enrollments = (
-        enrollments_visible_to(user).filter(participant_id__in=list(found)).select_related("study")
-        .only("id", "participant_id", "status", "status_changed_at", "study__id", "study__code", "study__title")
-        .order_by("study__code")
-    )
-    for enrollment in enrollments:
+    for enrollment in _visible_enrollment_rows(user).filter(participant_id__in=list(found)):
         found[enrollment.participant_id].append(enrollment)
     for participant in participants:
         participant.visible_enrollments = found[participant.pk]
