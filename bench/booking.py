@@ -12,6 +12,7 @@ Prints throughput, median and 95th-percentile latency, outcomes, and overbooked 
 Target: p95 under 150 ms and no errors other than "full".
 """
 import argparse
+import datetime
 import http.client
 import json
 import os
@@ -69,10 +70,38 @@ def build(args) -> tuple[str, list[int], list[int]]:
     ], batch_size=1000)
     enrollments = Enrollment.objects.bulk_create(
         [Enrollment(study=study, participant=p, status="consented") for p in people], batch_size=1000)
+    give_consent(study, enrollments)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()
     return token, [s.pk for s in sessions], [e.pk for e in enrollments]
+
+
+def give_consent(study, enrollments) -> None:
+    """A published consent text and a valid signature of it for every enrollment (sessions require one)."""
+    from django.utils import timezone
+
+    from recruit.actors import Actor
+    from recruit.models import SignatureRecord
+    from recruit.models.consent import SECTION_FIELDS
+    from recruit.services.consent import (
+        consent_document_create, consent_version_publish, consent_version_update,
+    )
+
+    actor = Actor.system("bench")
+    version = consent_document_create(actor=actor, study=study, language="nb").versions.get()
+    text = {name: f"Tekst om {name}." for name in SECTION_FIELDS}
+    text["end_date"] = timezone.localdate() + datetime.timedelta(days=700)
+    version = consent_version_update(
+        actor=actor, version=version, statements=[{"text": "Jeg samtykker.", "required": True}], **text)
+    version = consent_version_publish(actor=actor, version=version)
+    answers = [{"position": s.position, "text": s.text, "required": s.required, "answer": True}
+               for s in version.statements.all()]
+    SignatureRecord.objects.bulk_create([
+        SignatureRecord(enrollment=e, version=version, text_hash=version.text_hash, typed_name="bench",
+                        answers=answers, meaning="bench", signed_at=timezone.now())
+        for e in enrollments
+    ], batch_size=1000)
 
 
 def free_port() -> int:
