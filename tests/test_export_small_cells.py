@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from recruit.anonymise.bands import Band, bands_from_edges, bands_of_width, parse_edges
-from recruit.anonymise.small_cells import protect
+from recruit.anonymise.small_cells import protect, protect_marked
 from recruit.anonymise.table1 import Texts, Variable, build_table1, check_k
 
 
-def feasible_range(counts, totals, hidden, partition):
-    """{cell: (least, greatest)} value of each hidden cell given what is published."""
+def feasible_range(counts, totals, hidden, partition, bounds=None):
+    """{cell: (least, greatest)} value of each hidden cell given what is published.
+
+    bounds: {cell: (least, greatest)} a reader knows from a cell's mark; by default 0..the column's n.
+    """
     cells = sorted(hidden)
     index = {cell: i for i, cell in enumerate(cells)}
     rows, columns = len(counts), len(totals)
@@ -44,7 +47,7 @@ def feasible_range(counts, totals, hidden, partition):
                     rest -= sign * counts[r][c]
             equations.append(line)
             right.append(rest)
-    bounds = [(0, totals[c]) for _, c in cells]
+    bounds = [(bounds or {}).get(cell, (0, totals[cell[1]])) for cell in cells]
     ranges = {}
     for cell, i in index.items():
         objective = np.zeros(len(cells))
@@ -135,6 +138,61 @@ def test_without_row_relations_each_column_hides_at_least_two_cells(column, k):
         assert low < high
 
 
+def marked_bounds(counts, totals, k, primary, complementary):
+    """What "<k" tells a reader: a primary count is 1..k-1 (0..k-1 where the column's n is under k); since
+    every such count shows as "<k", any other hidden count is 0 or at least k. A reader cannot use "0 or at
+    least k" in a linear programme, so a hidden 0 is taken as known: the test only gets stricter."""
+    bounds = {}
+    for r, c in primary:
+        bounds[(r, c)] = (0 if totals[c] < k else 1, k - 1)
+    for r, c in complementary:
+        value = counts[r][c]
+        bounds[(r, c)] = (0, 0) if value == 0 else (k, totals[c])
+    return bounds
+
+
+def test_a_small_count_is_shown_as_fewer_than_k_when_its_partner_keeps_it_open():
+    # 3 + 9 + 14 = 26: "<5" and a hidden count of at least 5 add up to 12, so the small one is 1 to 4.
+    primary, complementary, marked = protect_marked([[3], [9], [14]], [26], 5, overall_column=None)
+    assert marked and primary == {(0, 0)} and complementary == {(1, 0)}
+
+
+def test_one_mark_is_used_where_fewer_than_k_would_cost_another_cell_of_the_whole_cohort():
+    # 1 + 5 + 15 = 21: "<5" beside a hidden 5 would pin both (1 and 5), so a third cell would have to hide.
+    primary, complementary, marked = protect_marked([[1], [5], [15]], [21], 5, overall_column=None)
+    assert not marked and primary == {(0, 0)} and complementary == {(1, 0)}
+
+
+def test_when_fewer_than_k_would_give_a_count_away_every_hidden_cell_takes_one_mark():
+    # n = 6 as 1 + 5: "<5" and a hidden count of at least 5 could only be 1 and 5.
+    primary, complementary, marked = protect_marked([[1], [5]], [6], 5, overall_column=None)
+    assert not marked and primary == {(0, 0)} and complementary == {(1, 0)}
+    ranges = feasible_range([[1], [5]], [6], primary | complementary, partition=False)
+    assert ranges[(0, 0)] == (0, 6)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    groups=st.lists(st.lists(st.integers(0, 9), min_size=2, max_size=4), min_size=2, max_size=4).filter(
+        lambda groups: len({len(group) for group in groups}) == 1
+    ),
+    k=st.integers(3, 6),
+)
+def test_no_count_shown_as_fewer_than_k_can_be_recomputed(groups, k):
+    counts, totals = partitioned_table(groups)
+    primary, complementary, marked = protect_marked(counts, totals, k)
+    hidden = primary | complementary
+    assert {(r, c) for r, row in enumerate(counts) for c, value in enumerate(row) if 0 < value < k} <= hidden
+    if not hidden or sum(1 for row in counts if row[0]) < 2:
+        return
+    bounds = marked_bounds(counts, totals, k, primary, complementary) if marked else None
+    ranges = feasible_range(counts, totals, hidden, partition=True, bounds=bounds)
+    for cell in (primary if marked else hidden):
+        low, high = ranges[cell]
+        if counts[cell[0]][cell[1]]:
+            assert low < high, f"cell {cell}={counts[cell[0]][cell[1]]} is exactly {low} in {counts} (marked={marked})"
+
+
 def test_bands_from_edges_read_as_in_a_paper():
     assert [b.label for b in bands_from_edges([0, 5, 10, 20])] == ["0–4", "5–9", "10–19", "20+"]
     assert [b.label for b in bands_of_width(10)] == ["<30", "30–39", "40–49", "50–59", "60–69", "70+"]
@@ -185,6 +243,6 @@ def test_small_groups_show_neither_counts_nor_medians_nor_ranges():
     a = 1
     for row in table.rows:
         if row.kind in ("category", "summary") and row.cells[a] != "0":
-            assert row.cells[a] == ":"
+            assert row.cells[a] in (":", "<5")
     assert any("Group A: fewer than 5" in note for note in table.notes)
     assert all("–" not in row.cells[a] for row in table.rows)  # no min–max anywhere
