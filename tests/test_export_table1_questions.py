@@ -64,14 +64,14 @@ def test_yes_no_answers_are_counted_and_a_small_answer_is_hidden_with_its_comple
     heading = next(row for row in table.rows if row.variable == "q.video" and row.kind == "heading")
     assert heading.label == "Question video"
     # 3 "no" is under k=5; "yes" (18) is hidden too, or 21 - 18 would give the 3 back.
-    assert block(table, "q.video") == {"Yes": [":"], "No": [":"]}
+    assert block(table, "q.video") == {"Yes": [":"], "No": ["<5"]}
     assert "Question video: 2 cells hidden (1 with fewer than 5, 1 to protect them)." in table.notes
 
 
 def test_one_choice_answers_pool_small_options_into_other(answered, actor_a):
     table = table1_build(actor=actor_a, study=answered, options=table1_options(group_by="none"))
     # cgm and other (1 each) pool into "Other" (2, still under k), hidden with the next smallest.
-    assert block(table, "q.record") == {"dips en": ["10 (48)"], "infodoc en": [":"], "Other": [":"]}
+    assert block(table, "q.record") == {"dips en": ["10 (48)"], "infodoc en": [":"], "Other": ["<5"]}
     assert any(note.startswith("Question record: cgm en, other en pooled into") for note in table.notes)
 
 
@@ -79,8 +79,8 @@ def test_several_choices_give_each_option_its_share_and_say_they_do_not_add_up(a
     table = table1_build(actor=actor_a, study=answered, options=table1_options(group_by="none"))
     rows = block(table, "q.tools")
     # phone: 20 of 21 — the one who did not answer would be 21 - 20, so both are hidden.
-    assert rows["phone en"] == [":"] and rows["Not recorded"] == [":"]
-    assert rows["chat en"] == [":"]  # 2 chose it
+    assert rows["phone en"] == [":"] and rows["Not recorded"] == ["<5"]
+    assert rows["chat en"] == ["<5"]  # 2 chose it
     assert rows["video en"] == ["10 (48)"]
     assert "Question tools: participants could choose several options, so the percentages do not add up to 100." in table.notes
 
@@ -88,7 +88,7 @@ def test_several_choices_give_each_option_its_share_and_say_they_do_not_add_up(a
 def test_numbers_show_a_median_and_interquartile_range(answered, actor_a):
     table = table1_build(actor=actor_a, study=answered, options=table1_options(group_by="none"))
     # Hours 1..20: median 10.5, quartiles 5.75 and 15.25 (inclusive method, as for age).
-    assert block(table, "q.hours") == {"Median (IQR)": ["10.5 (5.8–15.2)"], "Not recorded": [":"]}
+    assert block(table, "q.hours") == {"Median (IQR)": ["10.5 (5.8–15.2)"], "Not recorded": ["<5"]}
 
 
 def test_free_text_and_unreported_questions_never_appear(answered, actor_a):

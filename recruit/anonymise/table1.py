@@ -6,11 +6,12 @@ behind them, with a note for every band merged, category pooled and cell hidden.
 passes the words (Texts), so this module needs no translation machinery.
 """
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from recruit.anonymise.bands import Band, band_index
-from recruit.anonymise.small_cells import protect
+from recruit.anonymise.small_cells import protect_marked
 
 DEFAULT_K = 5
 # Below 3, "fewer than k" would mean "one or two": a single person could still be singled out.
@@ -31,9 +32,11 @@ class Texts:
     missing_label: str = "Not recorded"
     other_label: str = "Other"
     hidden_mark: str = ":"
+    small_mark: str = "<{k}"
     legend: str = (
-        "{mark} hidden: fewer than {k} participants, or hidden so that such a count cannot be "
-        "recomputed from the totals. Percentages are of the column's n. Ranges (min–max) are not shown."
+        "{small} means fewer than {k} participants; {mark} means hidden so that such a count cannot be "
+        "recomputed from the totals (where a characteristic shows no {small}, it may be under {k} itself). "
+        "Percentages are of the column's n. Ranges (min–max) are not shown."
     )
     merged: str = "{variable}: {bands} merged into {band} (fewer than {k} in a band)."
     pooled: str = "{variable}: {categories} pooled into “{label}” (fewer than {k} each)."
@@ -128,11 +131,12 @@ def build_table1(
     group_keys = [key for key, _ in groups]
     position = {key: index + 1 for index, key in enumerate(group_keys)}
     # Each participant's group columns: one key, or a tuple of keys when groups overlap.
-    column_of = [
-        tuple(position[g] for g in key if g in position) if isinstance(key, tuple)
+    columns_of = {
+        key: tuple(position[g] for g in key if g in position) if isinstance(key, tuple)
         else ((position[key],) if key in position else ())
-        for key in group_of
-    ]
+        for key in set(group_of)
+    }
+    column_of = [columns_of[key] for key in group_of]
     sizes = [population] + [0] * len(groups)
     for columns_in in column_of:
         for column in columns_in:
@@ -156,46 +160,40 @@ def build_table1(
         hidden_total += hidden
     return Table1(
         k=k, columns=columns, rows=rows, notes=notes,
-        legend=texts.legend.format(mark=texts.hidden_mark, k=k), hidden_cells=hidden_total,
+        legend=texts.legend.format(mark=texts.hidden_mark, small=texts.small_mark.format(k=k), k=k),
+        hidden_cells=hidden_total,
     )
 
 
 def _variable_rows(variable, values, column_of, columns, k, partition, texts, notes):
     width = len(columns)
     # Categories as (key, label, member keys): members grow when bands merge or categories pool.
+    # Thousands of participants share few (value, columns) pairs: count those in C, then walk the pairs.
+    pairs = Counter(zip(values, column_of))
+    counts = {}
     if variable.kind in ("numeric", "number"):
         bands = list(variable.bands)
-        keys = []
         numbers: list[list[float]] = [[] for _ in range(width)]
-        band_of: dict = {}  # few distinct ages and years: look each up once
-        for value, columns_in in zip(values, column_of):
+        band_of: dict = {}
+        for (value, columns_in), many in pairs.items():
             if value is None:
-                keys.append(MISSING)
-                continue
-            if bands:
-                band = band_of.get(value)
-                if band is None:
-                    band = band_of[value] = band_index(value, bands)
-                keys.append(band)
+                key = MISSING
             else:
-                keys.append(RECORDED)
-            numbers[0].append(value)
-            for column in columns_in:
-                numbers[column].append(value)
+                key = band_of.get(value) if bands else RECORDED
+                if key is None:
+                    key = band_of[value] = band_index(value, bands)
+                for column in (0, *columns_in):
+                    numbers[column] += [value] * many
+            _add(counts, key, columns_in, many, width)
         if bands:
             categories = [(index, band.label, [index]) for index, band in enumerate(bands)]
         else:
             categories = [(RECORDED, "", [RECORDED])]
     else:
-        keys = [MISSING if value in (None, "") else value for value in values]
         numbers = None
+        for (value, columns_in), many in pairs.items():
+            _add(counts, MISSING if value in (None, "") else value, columns_in, many, width)
         categories = [(key, label, [key]) for key, label in variable.categories]
-    counts = {}
-    for key, columns_in in zip(keys, column_of):
-        line = counts.setdefault(key, [0] * width)
-        line[0] += 1
-        for column in columns_in:
-            line[column] += 1
     categories = [c for c in categories if variable.keep_empty or counts.get(c[0], [0])[0] > 0]
 
     def total(members):
@@ -213,8 +211,11 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
     matrix = [total(members) for _, _, members in categories]
     sizes = [column.n for column in columns]
     unshown = [r for r, category in enumerate(categories) if category[0] == RECORDED]
-    primary, complementary = protect(matrix, sizes, k, overall_column=0 if partition else None, unshown=unshown)
+    primary, complementary, marked = protect_marked(
+        matrix, sizes, k, overall_column=0 if partition else None, unshown=unshown,
+    )
     hidden = primary | complementary
+    small_mark = texts.small_mark.format(k=k)
     if hidden:
         notes.append(texts.suppressed.format(
             variable=variable.label, count=len(primary) + len(complementary), primary=len(primary),
@@ -244,13 +245,22 @@ def _variable_rows(variable, values, column_of, columns, k, partition, texts, no
         for c in range(width):
             count = matrix[r][c]
             if (r, c) in hidden:
-                cells.append(texts.hidden_mark)
+                cells.append(small_mark if marked and (r, c) in primary else texts.hidden_mark)
                 shown.append(None)
             else:
                 cells.append(_count_percent(count, sizes[c]))
                 shown.append(count)
         rows.append(Row(variable.key, label, "category", cells, shown))
     return rows, len(hidden)
+
+
+def _add(counts: dict, key, columns_in, many: int, width: int) -> None:
+    line = counts.get(key)
+    if line is None:
+        line = counts[key] = [0] * width
+    line[0] += many
+    for column in columns_in:
+        line[column] += many
 
 
 def _several_rows(variable, values, column_of, columns, k, partition, texts, notes):
@@ -283,12 +293,15 @@ def _several_rows(variable, values, column_of, columns, k, partition, texts, not
     missing_hidden: set = set()
     missing_primary: set = set()
     option_cells = []
+    # "<k" only when every option's table is safe with it: hiding more in one option is always safe.
+    marked = True
     for r, (key, _) in enumerate(categories):
         line = chosen.get(key, [0] * width)
         matrix = [line, [sizes[c] - line[c] - missing[c] for c in range(width)]]
         if has_missing:
             matrix.append(missing)
-        primary, complementary = protect(matrix, sizes, k, overall_column=overall, unshown=[1])
+        primary, complementary, option_marked = protect_marked(matrix, sizes, k, overall_column=overall, unshown=[1])
+        marked = marked and (option_marked or not primary)
         hidden = primary | complementary
         option_cells.append((line, {c for (row, c) in hidden if row == 0}))
         primary_shown |= {(r, c) for (row, c) in primary if row == 0}
@@ -307,11 +320,14 @@ def _several_rows(variable, values, column_of, columns, k, partition, texts, not
     shown_lines = [(label, line, hidden) for (_, label), (line, hidden) in zip(categories, option_cells)]
     if has_missing:
         shown_lines.append((texts.missing_label, missing, missing_hidden))
+    small_mark = texts.small_mark.format(k=k)
     for label, line, hidden in shown_lines:
         cells, shown = [], []
         for c in range(width):
             if c in hidden:
-                cells.append(texts.hidden_mark)
+                # Every count from 1 to k-1 is primary in any option's table, so the count tells which.
+                small = marked and (0 < line[c] < k or sizes[c] < k)
+                cells.append(small_mark if small else texts.hidden_mark)
                 shown.append(None)
             else:
                 cells.append(_count_percent(line[c], sizes[c]))

@@ -63,6 +63,8 @@ def table1_page(request, pk):
         "hidden_mark": texts().hidden_mark,
         "hidden_title": _("hidden: fewer than %(k)s, or hidden so that such a count cannot be recomputed")
         % {"k": table.k if table else ""},
+        "small_mark": texts().small_mark.format(k=table.k) if table else None,
+        "small_title": _("fewer than %(k)s participants") % {"k": table.k} if table else "",
     }
     return render(request, "export/table1.html", context)
 

@@ -62,11 +62,12 @@ def test_a_coordinator_reads_table1_with_its_hidden_cells_and_downloads_it(deskt
     expect(table.get_by_role("columnheader")).to_have_text(
         ["Characteristic", re.compile(r"All\s*n = 21"), re.compile(r"Invited\s*n = 21")])
     male = row_of(table, "Male")
-    # 4 men is under k = 5: hidden in both columns, and so is the count of women it could be recomputed from.
-    hidden = male.get_by_title("hidden: fewer than 5, or hidden so that such a count cannot be recomputed")
+    # 4 men is under k = 5: shown as "<5" in both columns, and the count of women it could be
+    # recomputed from is hidden too.
+    expect(male.get_by_title("fewer than 5 participants", exact=True)).to_have_text(["<5", "<5"])
+    hidden = row_of(table, "Female").get_by_title("hidden: fewer than 5, or hidden so that such a count cannot be recomputed")
     expect(hidden).to_have_text([":", ":"])
-    expect(row_of(table, "Female").locator("abbr")).to_have_count(2)
-    expect(page.get_by_text("hidden: fewer than 5 participants, or hidden so that")).to_be_visible()
+    expect(page.get_by_text("<5 means fewer than 5 participants; : means hidden so that such a count")).to_be_visible()
     notes = page.locator("h3:has-text('What was merged or hidden') + ul")
     expect(notes).to_contain_text("Gender: 4 cells hidden (2 with fewer than 5, 2 to protect them).")
     # Ages 36 (2), 51 (10) and 61 (9) at the study's start: the two in their thirties join the next band.
@@ -74,12 +75,12 @@ def test_a_coordinator_reads_table1_with_its_hidden_cells_and_downloads_it(deskt
 
     rows = list(csv.reader(io.StringIO(downloaded(page, "CSV").decode("utf-8-sig"))))
     assert rows[1] == ["Characteristic", "All (n=21)", "Invited (n=21)"]
-    assert ["  Male", ":", ":"] in rows and ["  Female", ":", ":"] in rows
+    assert ["  Male", "<5", "<5"] in rows and ["  Female", ":", ":"] in rows
     assert any(row and row[0].startswith("Gender: 4 cells hidden") for row in rows)
 
     sheet = load_workbook(io.BytesIO(downloaded(page, "Excel (XLSX)"))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert ["Male", ":", ":"] in values
+    assert ["Male", "<5", "<5"] in values
 
     pdf = PdfReader(io.BytesIO(downloaded(page, "PDF")))
     text = "".join(p.extract_text() for p in pdf.pages)
