@@ -78,6 +78,19 @@ class ScopedAdmin(admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Related rows shown for reading only: their own pages and services add, change and delete them."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "area", "country", "population"]
@@ -89,18 +102,12 @@ class RegionAdmin(admin.ModelAdmin):
         region_choices.cache_clear()
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(ReadOnlyInline):
     model = Enrollment
     fields = ["study", "status", "status_changed_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(study__in=studies_visible_to(request.user).values("pk"))
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Participant)
@@ -149,15 +156,9 @@ class ParticipantAdmin(ScopedAdmin):
         return response
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fields = ["user", "role"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Study)
@@ -248,15 +249,9 @@ from recruit.services.sessions import EDITABLE_FIELDS as SESSION_FIELDS  # noqa:
 from recruit.services.sessions import session_check_conflicts, session_create, session_update  # noqa: E402
 
 
-class BookingInline(admin.TabularInline):
+class BookingInline(ReadOnlyInline):
     model = Booking
     fields = ["enrollment", "status", "attendance", "source", "created_at", "cancelled_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Session)
@@ -314,15 +309,9 @@ from recruit.services.consent import EDITABLE_FIELDS as CONSENT_VERSION_FIELDS  
 from recruit.services.consent import consent_version_update  # noqa: E402
 
 
-class ConsentStatementInline(admin.TabularInline):
+class ConsentStatementInline(ReadOnlyInline):
     model = ConsentStatement
     fields = ["position", "text", "required"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsentVersion)
