@@ -10,7 +10,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,9 +52,18 @@ def text_hash(version: ConsentVersion, statements=None) -> str:
 
 def current_number(study: Study) -> int | None:
     """The study's current consent version: the highest number published in any language."""
+    return _published_numbers(study.pk).first()
+
+
+def current_number_subquery(study_id: int) -> Subquery:
+    """current_number as part of another query (NULL when nothing is published), saving a round trip."""
+    return Subquery(_published_numbers(study_id)[:1])
+
+
+def _published_numbers(study_id: int):
     return ConsentVersion.objects.filter(
-        document__study=study, status=ConsentVersion.Status.PUBLISHED
-    ).aggregate(n=Max("number"))["n"]
+        document__study_id=study_id, status=ConsentVersion.Status.PUBLISHED
+    ).order_by("-number").values_list("number", flat=True)
 
 
 def current_version_for(study: Study, language: str) -> ConsentVersion | None:

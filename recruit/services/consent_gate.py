@@ -8,14 +8,12 @@ from recruit.pipeline import Status
 
 def has_valid_consent(enrollment) -> bool:
     from recruit.models import SignatureRecord
-    from recruit.services.consent import current_number
+    from recruit.services.consent import current_number_subquery
 
     if enrollment.status == Status.WITHDRAWN:
         return False
-    number = current_number(enrollment.study)
-    if number is None:
-        return False
+    # One query: with nothing published the subquery is NULL, which no version number equals.
     return SignatureRecord.objects.filter(
-        enrollment=enrollment, withdrawn_at__isnull=True, version__number=number,
+        enrollment=enrollment, withdrawn_at__isnull=True, version__number=current_number_subquery(enrollment.study_id),
         version__document__study_id=enrollment.study_id,
     ).exists()
