@@ -16,7 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,7 +227,7 @@ def active_booking_exists(*, session: Session, enrollment: Enrollment) -> bool:
 
 def _lock_participant(enrollment: Enrollment) -> Enrollment:
     """Lock the participant's row (serialising all their bookings) and return a fresh enrollment."""
-    list(Participant.objects.select_for_update().filter(pk=enrollment.participant_id).values_list("pk"))
+    list(Participant.objects.select_for_update().filter(pk=enrollment.participant_id).order_by().values_list("pk"))
     return Enrollment.objects.select_related("participant", "study").get(pk=enrollment.pk)
 
 
@@ -285,18 +285,20 @@ def _refuse_unbookable(session: Session, enrollment: Enrollment, moving: Booking
         refuse(_("This session has already started."), "session_started", field="session")
     if session.requires_consent and not consent_gate.has_valid_consent(enrollment):
         refuse(_("This session requires a valid consent, and the participant has not given one."), "no_consent")
+    # One query for both refusals: the participant's places in this session and their overlapping bookings
+    # (a handful of rows at most), in the bookings' own order so the first clash named is the earliest.
     others = Booking.objects.exclude(pk=moving.pk) if moving else Booking.objects.all()
-    if others.filter(session=session, enrollment=enrollment, status__in=Booking.ACTIVE).exists():
-        refuse(_("The participant already has a place in this session."), "already_booked")
-    clash = (
-        others.filter(
-            enrollment__participant_id=enrollment.participant_id, status=Booking.Status.BOOKED,
-            session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at,
-        )
-        .exclude(session=session)
+    same_session = Q(session=session, enrollment=enrollment, status__in=Booking.ACTIVE)
+    overlapping = Q(status=Booking.Status.BOOKED, session__starts_at__lt=session.ends_at,
+                    session__ends_at__gt=session.starts_at) & ~Q(session=session)
+    found = list(
+        others.filter(enrollment__participant_id=enrollment.participant_id)
+        .filter(same_session | overlapping)
         .select_related("session")
-        .first()
     )
+    if any(booking.session_id == session.pk for booking in found):
+        refuse(_("The participant already has a place in this session."), "already_booked")
+    clash = found[0] if found else None
     if clash is not None:
         refuse(_("The participant is already booked into %(session)s, which overlaps this session."),
                "participant_overlap", session=str(clash.session.display_title))
