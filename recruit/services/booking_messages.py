@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from recruit.models import Booking, Message, SchedulingSettings
 from recruit.services.calendar import booking_ics, booking_sequence
-from recruit.services.messages import RENDERERS, email_to, message_cancel, message_queue
+from recruit.services.messages import RENDERERS, email_to, message_cancel, message_queue, messages_queue
 
 KINDS = ("booking.confirmation", "booking.change", "booking.cancellation", "booking.reminder", "booking.waitlist")
 for _kind in KINDS:
@@ -21,18 +21,19 @@ for _kind in KINDS:
 
 
 def booking_notify(booking: Booking, kind: str) -> Message:
-    """Queue a confirmation, change or cancellation of this revision of the booking."""
+    """Queue a confirmation, change or cancellation of this revision of the booking, with the reminders it implies."""
     booking = _load(booking.pk)
-    message = message_queue(
+    message = Message(
         kind=f"booking.{kind}", key=f"booking:{booking.pk}:{kind}:{booking_sequence(booking)}",
         participant=booking.enrollment.participant, study=booking.session.study,
         payload={"booking": booking.pk, "cancel": kind == "cancellation"},
     )
     if kind == "cancellation":
+        message = messages_queue([message])[0]
         reminders_cancel(booking)
-    else:
-        reminders_queue(booking)
-    return message
+        return message
+    reminders_cancel(booking, keep_start=booking.session.starts_at)
+    return messages_queue([message, *_reminders(booking)])[0]
 
 
 def waitlist_notify(booking: Booking) -> Message:
@@ -55,19 +56,24 @@ def waitlist_position(booking: Booking) -> int:
 def reminders_queue(booking: Booking) -> list[Message]:
     """Queue the study's reminders for the session's current start; drop reminders for an old start."""
     reminders_cancel(booking, keep_start=booking.session.starts_at)
+    return messages_queue(_reminders(booking))
+
+
+def _reminders(booking: Booking) -> list[Message]:
+    """The study's reminders for the session's current start, unsaved; none already due."""
     settings = SchedulingSettings.for_study(booking.session.study)
     start = booking.session.starts_at
-    queued = []
+    reminders = []
     for hours in sorted(set(settings.reminder_hours or []), reverse=True):
         when = start - datetime.timedelta(hours=hours)
         if when <= timezone.now():
             continue  # booked later than this reminder: the confirmation does its job
-        queued.append(message_queue(
+        reminders.append(Message(
             kind="booking.reminder", key=f"booking:{booking.pk}:reminder:{hours}h:{int(start.timestamp())}",
             participant=booking.enrollment.participant, study=booking.session.study,
             payload={"booking": booking.pk, "hours": hours, "starts_at": start.isoformat()}, not_before=when,
         ))
-    return queued
+    return reminders
 
 
 def reminders_cancel(booking: Booking, keep_start: datetime.datetime | None = None) -> int:

@@ -6,6 +6,7 @@ sent twice, even with two workers or a worker restarted halfway through a campai
 Rendering happens at send time through the renderer registered for the message's kind.
 """
 import datetime
+import functools
 import logging
 
 from django.core.mail import EmailMessage
@@ -33,16 +34,30 @@ def message_queue(
     not_before: datetime.datetime | None = None,
 ) -> Message:
     """Queue a message (or return the one already queued under this key) and schedule its send."""
-    if kind not in RENDERERS:
-        raise ValueError(f"no renderer for message kind {kind!r}")
-    message, created = Message.objects.get_or_create(
-        key=key,
-        defaults={"kind": kind, "participant": participant, "study": study, "payload": payload or {},
-                  "not_before": not_before},
-    )
-    if created:
-        transaction.on_commit(lambda: _enqueue(message))
-    return message
+    return messages_queue([Message(kind=kind, key=key, participant=participant, study=study, payload=payload or {},
+                                   not_before=not_before)])[0]
+
+
+def messages_queue(messages: list[Message]) -> list[Message]:
+    """Queue unsaved messages together (those whose key is already queued stay as they are) and schedule the
+    sends of the new ones; returns the stored messages in the order given.
+
+    Three queries however many messages: the keys already there, one INSERT of the rest, their ids.
+    """
+    for message in messages:
+        if message.kind not in RENDERERS:
+            raise ValueError(f"no renderer for message kind {message.kind!r}")
+    keys = [message.key for message in messages]
+    stored = {message.key: message for message in Message.objects.filter(key__in=keys).order_by()}
+    new = {message.key: message for message in messages if message.key not in stored}
+    if new:
+        # ON CONFLICT DO NOTHING: the unique key keeps one row if another request queues the same key meanwhile.
+        # Both then schedule a send, and message_send's claim sends it once.
+        Message.objects.bulk_create(list(new.values()), ignore_conflicts=True)
+        stored.update((message.key, message) for message in Message.objects.filter(key__in=list(new)).order_by())
+        for key in new:
+            transaction.on_commit(functools.partial(_enqueue, stored[key]))
+    return [stored[key] for key in keys]
 
 
 def message_reschedule(message: Message, not_before: datetime.datetime | None) -> None:
