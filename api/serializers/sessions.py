@@ -48,7 +48,9 @@ class BookingCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         user = request.user if request else None
-        self.fields["session"].queryset = Session.objects.filter(study__in=studies_editable_by(user).values("pk"))
+        # The study and its scheduling settings come along: booking_create checks access and deadlines with them.
+        self.fields["session"].queryset = Session.objects.filter(
+            study__in=studies_editable_by(user).values("pk")).select_related("study__scheduling_settings")
         self.fields["enrollment"].queryset = enrollments_visible_to(user)
 
 

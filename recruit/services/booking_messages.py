@@ -20,9 +20,14 @@ for _kind in KINDS:
     RENDERERS[_kind] = "recruit.services.booking_messages.render"
 
 
-def booking_notify(booking: Booking, kind: str) -> Message:
-    """Queue a confirmation, change or cancellation of this revision of the booking, with the reminders it implies."""
-    booking = _load(booking.pk)
+def booking_notify(booking: Booking, kind: str, *, just_created: bool = False) -> Message:
+    """Queue a confirmation, change or cancellation of this revision of the booking, with the reminders it implies.
+
+    just_created: the caller has just inserted the booking, with session.study and enrollment.participant loaded
+    and the session read after its seat was taken; nothing to reload, and no reminders for an old start yet.
+    """
+    if not just_created:
+        booking = _load(booking.pk)
     message = Message(
         kind=f"booking.{kind}", key=f"booking:{booking.pk}:{kind}:{booking_sequence(booking)}",
         participant=booking.enrollment.participant, study=booking.session.study,
@@ -32,7 +37,8 @@ def booking_notify(booking: Booking, kind: str) -> Message:
         message = messages_queue([message])[0]
         reminders_cancel(booking)
         return message
-    reminders_cancel(booking, keep_start=booking.session.starts_at)
+    if not just_created:
+        reminders_cancel(booking, keep_start=booking.session.starts_at)
     return messages_queue([message, *_reminders(booking)])[0]
 
 

@@ -66,7 +66,7 @@ def booking_create(
         )
         if status == Booking.Status.BOOKED:
             _mark_scheduled(actor, enrollment)
-            booking_notify(booking, "confirmation")
+            booking_notify(booking, "confirmation", just_created=True)
         else:
             waitlist_notify(booking)
         audit_record(actor=actor, action=f"booking.{'create' if status == Booking.Status.BOOKED else 'waitlist'}",
@@ -234,7 +234,9 @@ def _lock_participant(enrollment: Enrollment) -> Enrollment:
 def _take_seat(session: Session) -> bool:
     taken = Session.objects.filter(pk=session.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     if taken:
-        session.booked = Session.objects.values_list("booked", flat=True).get(pk=session.pk)
+        # Read under the row lock the UPDATE took: the seat count, and the start and revision that the
+        # messages queued next name (an edit of the session may have committed since the caller read it).
+        session.refresh_from_db(fields=["booked", "starts_at", "ends_at", "sequence"])
     return bool(taken)
 
 
