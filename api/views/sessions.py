@@ -104,7 +104,9 @@ class BookingViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
         body = BookingCreateSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         booking = booking_create(actor=Actor.from_request(request), source=Booking.Source.API, **body.validated_data)
-        return self._reply(booking, status.HTTP_201_CREATED)
+        # Just written, with its session and participant loaded: no need to read it back as _reply does.
+        return Response(BookingSerializer(booking, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BookingCancelSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
