@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from recruit.models import AuditEvent, Booking, Session
+from recruit.models import AuditEvent, Booking, Message, SchedulingSettings, Session
 from recruit.services.bookings import booking_create
 from tests.conftest import api_for
 from tests.scheduling_helpers import make_bookable, make_session
@@ -85,3 +85,25 @@ def test_reading_bookings_is_audited(coordinator_a, study_a, actor_a):
     booking_create(actor=actor_a, session=make_session(study_a), enrollment=make_bookable(study_a))
     api_for(coordinator_a).get("/api/v1/bookings/")
     assert AuditEvent.objects.filter(action="booking.list").exists()
+
+
+def test_booking_costs_the_same_few_queries_however_many_reminders_it_queues(
+    coordinator_a, study_a, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    SchedulingSettings.objects.create(study=study_a, reminder_hours=[120, 72, 48, 24])
+    session = make_session(study_a)
+    client = api_for(coordinator_a)
+    client.post("/api/v1/bookings/", {"session": session.pk, "enrollment": make_bookable(study_a).pk}, format="json")
+    enrollment = make_bookable(study_a)
+    # session with its study and settings, enrollment, role, savepoint, participant lock, enrollment, consent,
+    # places and overlaps, seat update, seat read-back, booking; enrollment scheduled (savepoint, update,
+    # history, audit, release); messages (keys queued, one insert, ids); audit event, release.
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(21):
+        response = client.post("/api/v1/bookings/", {"session": session.pk, "enrollment": enrollment.pk},
+                               format="json")
+    assert response.status_code == 201 and response.json()["status"] == "booked"
+    booking = Booking.objects.get(pk=response.json()["id"])
+    keys = sorted(Message.objects.filter(payload__booking=booking.pk).values_list("key", flat=True))
+    assert keys == sorted([f"booking:{booking.pk}:confirmation:0"] + [
+        f"booking:{booking.pk}:reminder:{hours}h:{int(session.starts_at.timestamp())}" for hours in (120, 72, 48, 24)])
+    assert len(callbacks) == 5  # one send task per message, enqueued on commit
