@@ -27,6 +27,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from freshdb import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruit.settings")
@@ -38,7 +40,6 @@ def build(args) -> tuple[str, list[int], list[int]]:
     import datetime
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
@@ -47,9 +48,7 @@ def build(args) -> tuple[str, list[int], list[int]]:
 
     if connection.vendor != "postgresql":
         sys.exit("bench/booking.py needs PostgreSQL: set DATABASE_URL=postgres://USER@127.0.0.1:5432/NAME")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
+    fresh_database()
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
     token = Token.objects.create(user=user).key
     study = Study.objects.create(code="BENCH", title="Booking benchmark", status="recruiting")

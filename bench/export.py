@@ -18,6 +18,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from freshdb import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruit.settings")
@@ -26,18 +28,11 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'exp
 
 def build(n: int) -> None:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
 
     from recruit.models import Enrollment, Membership, Participant, Region, Study
 
-    if connection.vendor == "sqlite":
-        Path(connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-        Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
+    fresh_database()
     rng = random.Random(7)
     regions = list(Region.objects.all())
     user = get_user_model().objects.create_user("bench", password="bench-password-1")

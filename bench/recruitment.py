@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from freshdb import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruit.settings")
@@ -37,20 +39,6 @@ def peak_mb() -> float:
 
 def report(step: str, seconds: float, extra: str = "") -> None:
     print(f"{step:<34} {seconds:7.2f} s   peak RSS {peak_mb():6.0f} MB   {extra}", flush=True)
-
-
-def fresh_database() -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        path = Path(connection.settings_dict["NAME"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
 
 
 def make_xlsx(rows: int) -> bytes:
