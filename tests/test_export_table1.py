@@ -1,9 +1,11 @@
 """Table 1 for a study: page, downloads in every format, audit, access, who is counted."""
 import csv
+import datetime
 import io
 import re
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -170,3 +172,34 @@ def test_with_sessions_the_columns_are_the_sessions(cohort, study_a, actor_a):
     assert labels[0] == "All" and labels[1].startswith("Group 1") and labels[2].startswith("Group 2")
     assert labels[3] == "Not in a session"
     assert [c.n for c in table.columns] == [21, 8, 8, 5]
+
+
+def test_by_kind_of_session_the_focus_groups_and_the_interviews_are_columns(cohort, study_a, actor_a):
+    from recruit.models import Booking, Session
+    from tests.scheduling_helpers import make_session
+
+    def day(n):
+        return timezone.now().replace(microsecond=0) + datetime.timedelta(days=n)
+
+    groups = [make_session(study_a, title=f"Group {i}", capacity=12, start=day(i + 1)) for i in range(2)]
+    phone = make_session(study_a, title="Phone", capacity=12, start=day(5), kind=Session.Kind.TELEPHONE_INTERVIEW)
+    enrollments = list(Enrollment.objects.filter(study=study_a).order_by("pk"))
+    for index, enrollment in enumerate(enrollments[:12]):
+        Booking.objects.create(session=groups[index % 2], enrollment=enrollment)
+    for enrollment in enrollments[10:17]:  # two of them are in a focus group as well
+        Booking.objects.create(session=phone, enrollment=enrollment)
+    table = table1_build(actor=actor_a, study=study_a, options=table1_options(group_by="kind"))
+    assert [(c.label, c.n) for c in table.columns] == [
+        ("All", 21), ("Focus group", 12), ("Telephone interview", 7), ("Not in a session", 4),
+    ]
+    # Overlapping columns: a column's hidden count cannot be recomputed from the others' sum, so none is assumed.
+    gender = category_cells(table, "gender")
+    assert gender["Female"][0] == "12 (57)"
+
+
+def test_an_unknown_grouping_is_a_field_error():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        table1_options(group_by="colour")
+    assert "group_by" in error.value.message_dict

@@ -21,7 +21,7 @@ from recruit.pipeline import Status
 from recruit.selectors import study_role
 from recruit.services.audit import audit_record
 
-GROUPINGS = ("session", "status", "role", "none")
+GROUPINGS = ("session", "kind", "status", "role", "none")
 DEFAULT_EXPERIENCE_EDGES = (0, 5, 10, 20)
 DEFAULT_AGE_WIDTH = 10
 # Who is described by default: everyone enrolled who has not withdrawn or been screened out.
@@ -98,7 +98,9 @@ def table1_options(
 
 def groupings() -> dict[str, str]:
     return {
-        "session": _("Session (focus group, interview)"), "status": _("Recruitment status"), "role": _("Role"),
+        "session": _("Session (focus group, interview)"),
+        "kind": _("Kind of session (focus groups, telephone interviews, …)"),
+        "status": _("Recruitment status"), "role": _("Role"),
         "none": _("No groups (whole cohort)"),
     }
 
@@ -265,15 +267,37 @@ def _columns(study: Study, options: Table1Options, questions=()):
 def _sessions(study: Study, enrollment_ids: list[int]):
     """(groups, group_of, partition) by booked session; people in no session form their own group."""
     sessions = list(Session.objects.filter(study=study).order_by("starts_at", "pk"))
-    booked: dict[int, list[str]] = {}
-    for enrollment_id, session_id in (
+    places = (
         Booking.objects.filter(session__study=study, status=Booking.Status.BOOKED)
         .values_list("enrollment_id", "session_id").order_by("session__starts_at", "session_id")
-    ):
-        booked.setdefault(enrollment_id, []).append(str(session_id))
+    )
     groups = [
         (str(s.pk), f"{s.display_title} {timezone.localtime(s.starts_at):%d.%m.%Y}") for s in sessions
     ] + [("none", _("Not in a session"))]
+    return (groups, *_booked_groups(((e, str(s)) for e, s in places), enrollment_ids))
+
+
+def _session_kinds(study: Study, enrollment_ids: list[int]):
+    """(groups, group_of, partition) by the kind of session booked: all focus groups together, all telephone
+    interviews together; someone booked into two kinds is in both columns."""
+    order = {kind: index for index, kind in enumerate(Session.Kind.values)}
+    places = sorted(
+        set(Booking.objects.filter(session__study=study, status=Booking.Status.BOOKED)
+            .values_list("enrollment_id", "session__kind").order_by()),
+        key=lambda place: (place[0], order.get(place[1], len(order))),
+    )
+    groups = [(kind.value, kind.label) for kind in Session.Kind] + [("none", _("Not in a session"))]
+    return (groups, *_booked_groups(places, enrollment_ids))
+
+
+def _booked_groups(places, enrollment_ids: list[int]):
+    """(group_of, partition) from (enrollment, group key) pairs of booked places, in the columns' order;
+    several keys make a tuple (the groups then overlap), none the "none" group."""
+    booked: dict[int, list[str]] = {}
+    for enrollment_id, key in places:
+        keys = booked.setdefault(enrollment_id, [])
+        if key not in keys:
+            keys.append(key)
     group_of = []
     partition = True
     for enrollment_id in enrollment_ids:
@@ -285,7 +309,7 @@ def _sessions(study: Study, enrollment_ids: list[int]):
         else:
             group_of.append(tuple(keys))
             partition = False
-    return groups, group_of, partition
+    return group_of, partition
 
 
 def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table1:
@@ -312,6 +336,8 @@ def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table
     partition = True
     if options.group_by == "session":
         groups, group_of, partition = _sessions(study, enrollment_ids)
+    elif options.group_by == "kind":
+        groups, group_of, partition = _session_kinds(study, enrollment_ids)
     elif options.group_by == "status":
         groups = [(s.value, s.label) for s in Status if s.value in options.statuses]
         group_of = statuses
