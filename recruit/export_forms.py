@@ -24,6 +24,10 @@ class Table1Form(forms.Form):
         choices=[(s.value, s.label) for s in Status if s.value in REPORTABLE_STATUSES],
         help_text=_("Withdrawn and restricted participants are never included."),
     )
+    count_withdrawn = forms.BooleanField(
+        label=_("State how many withdrew"), required=False,
+        help_text=_("Where the protocol says so: their number only, never their data."),
+    )
 
     def __init__(self, data=None, *, group_by="status", **kwargs):
         # No query string: the defaults, as if submitted, so the page shows a table at once.
@@ -45,6 +49,10 @@ class PseudonymisedForm(forms.Form):
     )
     k = forms.IntegerField(
         label=_("Each combination shared by at least (k)"), min_value=MIN_K, initial=DEFAULT_K,
+    )
+    count_withdrawn = forms.BooleanField(
+        label=_("State how many withdrew"), required=False,
+        help_text=_("Where the protocol says so: their number only, never their data."),
     )
 
     def __init__(self, data=None, **kwargs):

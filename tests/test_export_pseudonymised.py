@@ -87,6 +87,18 @@ def test_withdrawn_and_restricted_participants_are_left_out(cohort, study_a, coo
     assert not codes & {r[0] for r in rows[1:]}
 
 
+def test_where_the_protocol_says_so_the_report_counts_the_withdrawn(cohort, study_a, coordinator_a):
+    Enrollment.objects.filter(participant__in=cohort[:3]).update(status=Status.WITHDRAWN)
+    client = client_for(coordinator_a)
+    report = client.get(f"/api/v1/studies/{study_a.pk}/pseudonymised/?count_withdrawn=true").json()
+    assert report["participants"] == 27 and report["withdrawn_left_out"] == 3
+    assert client.get(f"/api/v1/studies/{study_a.pk}/pseudonymised/").json()["withdrawn_left_out"] is None
+    page = client.get(f"/studies/{study_a.pk}/pseudonymised/?k=5&columns=gender&count_withdrawn=on")
+    assert re.search(r"Withdrew \(counted only, not in the rows\)</dt><dd>3</dd>", page.text)
+    rows, _ = download(coordinator_a, study_a, "k=5&columns=gender&count_withdrawn=on")
+    assert len(rows) - 1 == 27
+
+
 def test_too_few_participants_are_refused_with_a_reason(study_a, coordinator_a):
     for _ in range(4):
         make_participant(study_a)

@@ -13,6 +13,8 @@ class Table1QuerySerializer(serializers.Serializer):
     experience_edges = serializers.CharField(default="0,5,10,20")
     statuses = serializers.ListField(child=serializers.ChoiceField(choices=REPORTABLE_STATUSES),
                                      default=list(DEFAULT_STATUSES))
+    count_withdrawn = serializers.BooleanField(
+        default=False, help_text="State in the notes how many withdrew (a number only), where the protocol says so.")
     file = serializers.ChoiceField(choices=FORMATS, required=False,
                                    help_text="Download as a file instead of JSON: csv, xlsx, md, tex or pdf.")
 
@@ -20,6 +22,8 @@ class Table1QuerySerializer(serializers.Serializer):
 class PseudonymisedQuerySerializer(serializers.Serializer):
     k = serializers.IntegerField(min_value=MIN_K, default=DEFAULT_K)
     columns = serializers.ListField(child=serializers.CharField(), default=list(DEFAULT_QUASI_IDENTIFIERS))
+    count_withdrawn = serializers.BooleanField(
+        default=False, help_text="Report how many withdrew (a number only; they are never in the rows).")
 
 
 class ParticipantDataQuerySerializer(serializers.Serializer):

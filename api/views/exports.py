@@ -56,6 +56,7 @@ class Table1View(APIView):
         options = table1_options(
             k=query["k"], group_by=query.get("group_by") or default_grouping(study), age_width=query["age_width"],
             experience_edges=query["experience_edges"], statuses=query["statuses"],
+            count_withdrawn=query["count_withdrawn"],
         )
         actor = Actor.from_request(request)
         if query.get("file"):
@@ -75,7 +76,7 @@ class PseudonymisedView(APIView):
         study = get_object_or_404(studies_visible_to(request.user), pk=pk)
         query = _query(PseudonymisedQuerySerializer, request)
         plan = pseudonymised_plan(actor=Actor.from_request(request), study=study, names=query["columns"],
-                                  k=query["k"])
+                                  k=query["k"], count_withdrawn=query["count_withdrawn"])
         return Response(plan.report())
 
 

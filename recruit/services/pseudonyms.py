@@ -18,6 +18,7 @@ from recruit.anonymise.bands import Band, bands_from_edges
 from recruit.anonymise.kanon import STAR, CannotAnonymise, Hierarchy, Solution, anonymise
 from recruit.anonymise.table1 import DEFAULT_K, MIN_K
 from recruit.models import Enrollment, Gender, Participant, PracticeSetting, Pseudonym, Role, Study
+from recruit.pipeline import Status
 from recruit.services.access import require_study_editor, require_study_owner
 from recruit.services.audit import audit_record
 from recruit.services.table1 import DEFAULT_STATUSES, checked_k, cohort, reference_year
@@ -99,6 +100,8 @@ class Plan:
     hierarchies: list[Hierarchy]
     solution: Solution
     statuses: tuple
+    # Set where the protocol counts withdrawals: how many withdrew (left out of the rows all the same).
+    withdrawn: int | None = None
 
     def report(self) -> dict:
         levels = []
@@ -119,6 +122,7 @@ class Plan:
             "suppressed_cells": self.solution.suppressed * len(self.hierarchies),
             "classes": self.solution.classes,
             "generalisations": levels,
+            "withdrawn_left_out": self.withdrawn,
         }
 
 
@@ -155,7 +159,7 @@ def check_choice(*, names, k) -> tuple[list[str], int]:
 
 
 def pseudonymised_plan(*, actor: Actor, study: Study, names=DEFAULT_QUASI_IDENTIFIERS, k=DEFAULT_K,
-                       statuses=DEFAULT_STATUSES) -> Plan:
+                       statuses=DEFAULT_STATUSES, count_withdrawn=False) -> Plan:
     """The generalisation that makes the chosen columns k-anonymous; ValidationError if none can."""
     require_study_editor(actor, study)
     names, k = check_choice(names=names, k=k)
@@ -173,7 +177,11 @@ def pseudonymised_plan(*, actor: Actor, study: Study, names=DEFAULT_QUASI_IDENTI
             ) % {"n": error.population, "k": k, "min": MIN_K},
             code="k_unreachable",
         ) from None
-    return Plan(study=study, names=names, hierarchies=chosen, solution=solution, statuses=tuple(statuses))
+    withdrawn = (
+        Enrollment.objects.filter(study=study, status=Status.WITHDRAWN).count() if count_withdrawn else None
+    )
+    return Plan(study=study, names=names, hierarchies=chosen, solution=solution, statuses=tuple(statuses),
+                withdrawn=withdrawn)
 
 
 @transaction.atomic

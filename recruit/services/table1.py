@@ -10,6 +10,7 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recruit.actors import Actor
 from recruit.anonymise.charts import Chart, box_plots, stacked_bars, to_drawing, to_svg
@@ -37,11 +38,14 @@ class Table1Options:
     age_width: int = DEFAULT_AGE_WIDTH
     experience_edges: tuple[int, ...] = DEFAULT_EXPERIENCE_EDGES
     statuses: tuple[str, ...] = field(default=DEFAULT_STATUSES)
+    # Where the protocol says so, how many withdrew is stated (a number only; they are never described).
+    count_withdrawn: bool = False
 
     def as_detail(self) -> dict:
         return {
             "k": self.k, "group_by": self.group_by, "age_width": self.age_width,
             "experience_edges": list(self.experience_edges), "statuses": list(self.statuses),
+            "count_withdrawn": self.count_withdrawn,
         }
 
 
@@ -60,7 +64,7 @@ def checked_k(k, errors: dict):
 
 def table1_options(
     *, k=DEFAULT_K, group_by="status", age_width=DEFAULT_AGE_WIDTH, experience_edges=DEFAULT_EXPERIENCE_EDGES,
-    statuses=DEFAULT_STATUSES,
+    statuses=DEFAULT_STATUSES, count_withdrawn=False,
 ) -> Table1Options:
     """Checked options; raises ValidationError with field errors a coordinator understands."""
     errors = {}
@@ -93,7 +97,7 @@ def table1_options(
     if errors:
         raise ValidationError(errors)
     return Table1Options(k=k, group_by=group_by, age_width=age_width, experience_edges=experience_edges,
-                         statuses=statuses)
+                         statuses=statuses, count_withdrawn=bool(count_withdrawn))
 
 
 def groupings() -> dict[str, str]:
@@ -124,6 +128,15 @@ def cohort(study: Study, statuses) -> "QuerySet":
         .exclude(status=Status.WITHDRAWN)
         .exclude(participant__restricted=True)
     )
+
+
+def withdrawn_note(study: Study) -> str:
+    """The number who withdrew, for reports whose protocol counts them (they are described nowhere)."""
+    n = Enrollment.objects.filter(study=study, status=Status.WITHDRAWN).count()
+    return ngettext(
+        "Not described: %(n)s participant who withdrew (counted only).",
+        "Not described: %(n)s participants who withdrew (counted only).", n,
+    ) % {"n": n}
 
 
 def reference_year(study: Study) -> int:
@@ -348,10 +361,13 @@ def table1_build(*, actor: Actor, study: Study, options: Table1Options) -> Table
         groups, group_of = [], [None] * len(statuses)
     used = {key for entry in set(group_of) for key in (entry if isinstance(entry, tuple) else (entry,))}
     groups = [(key, str(label)) for key, label in groups if key in used]
-    return build_table1(
+    table = build_table1(
         data=data, group_of=group_of, groups=groups, variables=specs, k=options.k, partition=partition,
         texts=texts(),
     )
+    if options.count_withdrawn:
+        table.notes.append(withdrawn_note(study))
+    return table
 
 
 def table1_title(study: Study) -> str:

@@ -33,7 +33,7 @@ def _options(form):
     data = form.cleaned_data
     return table1_options(
         k=data["k"], group_by=data["group_by"], age_width=data["age_width"],
-        experience_edges=data["experience_edges"], statuses=data["statuses"],
+        experience_edges=data["experience_edges"], statuses=data["statuses"], count_withdrawn=data["count_withdrawn"],
     )
 
 
@@ -92,8 +92,10 @@ def table1_download(request, pk, fmt):
 
 
 def _plan(request, study, form):
+    data = form.cleaned_data
     return pseudonymised_plan(
-        actor=Actor.from_request(request), study=study, names=form.cleaned_data["columns"], k=form.cleaned_data["k"]
+        actor=Actor.from_request(request), study=study, names=data["columns"], k=data["k"],
+        count_withdrawn=data["count_withdrawn"],
     )
 
 
@@ -111,7 +113,8 @@ def pseudonymised_page(request, pk):
             plan = _plan(request, study, form)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
-    query = urlencode({"k": form.data.get("k"), "columns": form.data.getlist("columns")}, doseq=True)
+    query = urlencode({"k": form.data.get("k"), "columns": form.data.getlist("columns"),
+                       "count_withdrawn": form.data.get("count_withdrawn", "")}, doseq=True)
     labels = quasi_identifiers()
     context = {
         "study": study, "form": form, "plan": plan, "report": plan.report() if plan else None, "error": error,
