@@ -8,6 +8,7 @@ class RecruitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from recruit import checks  # noqa: F401 - registers the deployment checks
         # Register the booking e-mails' renderers wherever messages are sent (pages, worker, commands).
         from recruit.services import availability, booking_messages  # noqa: F401
         # Register the outbox renderers of each feature (the worker imports no views).

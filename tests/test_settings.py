@@ -30,6 +30,16 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_warns_when_mail_with_personal_links_leaves_the_machine_unencrypted():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    env={**PRODUCTION, "EMAIL_URL": "smtp://relay.example.org:25?tls=0"})
+    assert result.returncode != 0
+    assert "recruit.W001" in result.stderr + result.stdout and "relay.example.org without TLS" in result.stderr + result.stdout
+    encrypted = manage("check", "--deploy", "--fail-level", "WARNING",
+                       env={**PRODUCTION, "EMAIL_URL": "smtp://relay.example.org:587"})
+    assert encrypted.returncode == 0, encrypted.stdout + encrypted.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = manage("check", env=env)
