@@ -61,6 +61,16 @@ def test_the_participant_withdraws_from_the_same_link(signed_a, enrollment_a):
     assert event.detail["channel"] == "link" and "Ikke tid" not in str(event.detail)
 
 
+def test_after_withdrawing_the_consent_link_no_longer_says_the_consent_is_signed(signed_a, enrollment_a):
+    client, _signature = signed_a
+    client.post("/consent/withdraw/", {"reason": ""})
+    # Opening the consent page again (the link leads to the receipt of the signature it was used for).
+    response = client.get("/consent/", follow=True)
+    page = response.content.decode()
+    assert "Du har trukket deg fra denne studien" in page
+    assert "samtykket ditt er signert" not in page and 'href="/consent/withdraw/"' not in page
+
+
 def test_the_withdrawal_link_in_the_confirmation_email_works_once(signed_a, enrollment_a):
     confirmation = mail.outbox[-1]
     path = re.search(r"(/l/[^/\s]+/)", confirmation.body).group(1)

@@ -169,6 +169,9 @@ def _signature(request) -> SignatureRecord | None:
 
 @_guard("consent", allow_completed=True)
 def consent_done(request):
+    # The consent link still leads here after a withdrawal; the receipt would then say "signed".
+    if request.enrollment.status == Status.WITHDRAWN:
+        return _closed(request)
     signature = _signature(request)
     if signature is None:
         return redirect("consent-read")
