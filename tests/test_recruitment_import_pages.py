@@ -30,11 +30,25 @@ def test_a_coordinator_uploads_maps_previews_and_imports(study_a, coordinator_a)
     assert "Enter a valid email address." in preview.content.decode()
     assert not Participant.objects.exists()
     refused = client.post(reverse("import-commit", args=[study_a.pk, participant_import.pk]))
-    assert refused.status_code == 302 and not Participant.objects.exists()
+    assert refused.status_code == 400 and not Participant.objects.exists()
     client.post(reverse("import-commit", args=[study_a.pk, participant_import.pk]), {"skip_bad_rows": "on"})
     assert list(Participant.objects.values_list("email", flat=True)) == ["ase@example.org"]
     result = client.get(response.url)
     assert result.context["result"]["created"] == 1 and result.context["result"]["skipped_rows"] == [3]
+
+
+def test_a_refused_import_shows_the_preview_again_with_the_errors_and_the_choice_to_skip_them(study_a, coordinator_a):
+    client = client_for(coordinator_a)
+    detail = upload(client, study_a, BAD).url
+    participant_import = ParticipantImport.objects.get()
+    client.post(detail, {f"column_{i}": name for i, name in
+                         enumerate(["given_name", "family_name", "email", "birth_year", "gender"])})
+    refused = client.post(reverse("import-commit", args=[study_a.pk, participant_import.pk]))
+    page = refused.content.decode()
+    assert refused.status_code == 400 and not Participant.objects.exists()
+    assert "1 row has errors; nothing was imported." in page
+    # The row's error and the tick box the message tells the coordinator to use are on the page.
+    assert "Enter a valid email address." in page and 'name="skip_bad_rows"' in page
 
 
 def test_the_last_mapping_is_remembered_for_the_next_file(study_a, coordinator_a):

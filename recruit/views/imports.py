@@ -74,16 +74,21 @@ def import_detail(request, pk, import_pk):
         except ValidationError as error:
             add_service_errors(form, error)
     if plan is not None:
-        labels = field_labels()
-        table = import_table(participant_import)
-        sample = [
-            [(labels[name], values.get(name, "")) for name in participant_import.mapping.values()]
-            for _row, values in list(spreadsheets.mapped_rows(table, participant_import.mapping))[:PREVIEW_ROWS]
-        ]
-        context.update(plan=plan, errors=plan.errors[:SHOWN_ERRORS], sample=sample, commit_form=ImportCommitForm(),
-                       field_labels=labels)
+        context.update(_preview(participant_import, plan, ImportCommitForm()))
     context["form"] = form
     return render(request, "recruitment/import_detail.html", context)
+
+
+def _preview(participant_import, plan, commit_form) -> dict:
+    """Step 3 of the page: the first rows as read, the errors by row, and the import button."""
+    labels = field_labels()
+    table = import_table(participant_import)
+    sample = [
+        [(labels[name], values.get(name, "")) for name in participant_import.mapping.values()]
+        for _row, values in list(spreadsheets.mapped_rows(table, participant_import.mapping))[:PREVIEW_ROWS]
+    ]
+    return {"plan": plan, "errors": plan.errors[:SHOWN_ERRORS], "sample": sample, "commit_form": commit_form,
+            "field_labels": labels}
 
 
 @login_required
@@ -97,8 +102,14 @@ def import_commit_view(request, pk, import_pk):
         result = import_commit(actor=Actor.from_request(request), participant_import=participant_import,
                                skip_bad_rows=form.cleaned_data.get("skip_bad_rows", False))
     except ImportRejected as rejected:
+        # Show the preview again, with its errors by row and the choice to skip them that the message names.
         messages.error(request, rejected.messages[0])
-        return redirect("import-detail", pk=study.pk, import_pk=participant_import.pk)
+        plan = import_validate(actor=Actor.from_request(request), participant_import=participant_import)
+        mapping_form = ImportMappingForm(headers=participant_import.headers, mapping=participant_import.mapping,
+                                         update_fields=participant_import.update_fields)
+        context = {"study": study, "participant_import": participant_import, "section": "imports",
+                   "form": mapping_form, **_preview(participant_import, plan, form)}
+        return render(request, "recruitment/import_detail.html", context, status=400)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("import-detail", pk=study.pk, import_pk=participant_import.pk)
