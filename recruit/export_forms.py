@@ -11,7 +11,6 @@ from recruit.services.table1 import DEFAULT_AGE_WIDTH, DEFAULT_STATUSES, REPORTA
 class Table1Form(forms.Form):
     k = forms.IntegerField(
         label=_("Smallest count shown (k)"), min_value=MIN_K, initial=DEFAULT_K,
-        help_text=_("Counts below k are merged or hidden. At least %(min)s.") % {"min": MIN_K},
     )
     group_by = forms.ChoiceField(label=_("Columns"), choices=())
     age_width = forms.IntegerField(label=_("Age band width (years)"), min_value=1, max_value=40, initial=DEFAULT_AGE_WIDTH)
@@ -40,6 +39,8 @@ class Table1Form(forms.Form):
             data.setlist("statuses", list(DEFAULT_STATUSES))
         super().__init__(data, **kwargs)
         self.fields["group_by"].choices = list(groupings().items())
+        # Formatted here, in the reader's language: "%" on a lazy string at import would fix it in English.
+        self.fields["k"].help_text = _("Counts below k are merged or hidden. At least %(min)s.") % {"min": MIN_K}
 
 
 class PseudonymisedForm(forms.Form):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from recruit.services.imports import IMPORTABLE_FIELDS, field_labels
@@ -35,7 +36,7 @@ class ImportMappingForm(forms.Form):
     def __init__(self, *args, headers, mapping, update_fields, **kwargs):
         super().__init__(*args, **kwargs)
         labels = field_labels()
-        choices = [("", _("— not imported —"))] + [(name, labels[name].capitalize()) for name in IMPORTABLE_FIELDS]
+        choices = [("", _("— not imported —"))] + [(name, capfirst(labels[name])) for name in IMPORTABLE_FIELDS]
         self.columns = []
         for index, header in enumerate(headers):
             name = f"column_{index}"
@@ -44,7 +45,7 @@ class ImportMappingForm(forms.Form):
                 initial=mapping.get(str(index), ""),
             )
             self.columns.append(name)
-        self.fields["update_fields"].choices = [(name, labels[name].capitalize()) for name in IMPORTABLE_FIELDS]
+        self.fields["update_fields"].choices = [(name, capfirst(labels[name])) for name in IMPORTABLE_FIELDS]
         self.fields["update_fields"].initial = update_fields
         self.order_fields([*self.columns, "update_fields"])
 

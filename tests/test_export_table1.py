@@ -222,3 +222,10 @@ def test_an_unknown_grouping_is_a_field_error():
     with pytest.raises(ValidationError) as error:
         table1_options(group_by="colour")
     assert "group_by" in error.value.message_dict
+
+
+def test_the_options_help_is_in_the_readers_language(cohort, study_a, coordinator_a):
+    client = client_for(coordinator_a)
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    response = client.get(f"/studies/{study_a.pk}/table1/")
+    assert "Antall under k slås sammen eller skjules. Minst 3." in response.text

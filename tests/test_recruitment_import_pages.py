@@ -130,3 +130,10 @@ def test_the_api_cannot_upload_to_another_study(study_b, coordinator_a):
     response = api_for(coordinator_a).post("/api/v1/imports/", {"study": study_b.pk, "file": SimpleUploadedFile("l.csv", GOOD)},
                                            format="multipart")
     assert response.status_code == 400 and not ParticipantImport.objects.exists()
+
+
+def test_the_field_names_keep_their_capital_letters(study_a, coordinator_a):
+    client = client_for(coordinator_a)
+    page = client.get(upload(client, study_a, GOOD).url).content.decode()
+    assert ">HPR number</option>" in page and ">CME group</option>" in page
+    assert "Hpr number" not in page
