@@ -129,3 +129,25 @@ def test_login_page_and_logging_in(coordinator_a):
     response = client.post(reverse("login"), {"username": "coordinator_a", "password": "pw-123456789"})
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def norwegian(user):
+    client = client_for(user)
+    client.post(reverse("set_language"), {"language": "nb", "next": "/"})
+    return client
+
+
+def test_the_study_page_names_your_role_in_norwegian(coordinator_a, study_a):
+    html = norwegian(coordinator_a).get(reverse("study-detail", args=[study_a.pk])).content.decode()
+    assert "<dt>Din rolle</dt><dd>Eier</dd>" in html
+
+
+def test_a_bad_filter_is_named_by_its_label_not_its_parameter(coordinator_a, study_a):
+    html = client_for(coordinator_a).get(reverse("participant-list") + "?age_min=abc").content.decode()
+    errors = html.split('class="form-errors"')[1].split("</div>")[0]
+    assert "Age from: Enter a number." in errors and "age_min" not in errors
+
+
+def test_page_titles_put_a_separator_between_the_page_and_recruit(coordinator_a):
+    html = client_for(coordinator_a).get(reverse("participant-list")).content.decode()
+    assert "<title>Participants · recruit</title>" in html

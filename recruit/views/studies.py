@@ -24,6 +24,8 @@ def study_detail(request, pk):
     context = {
         "study": study,
         "role": role,
+        # The stored value ("owner") is no name to show: its label is translated.
+        "role_label": Membership.Role(role).label if role else "",
         "can_edit": role in EDIT_ROLES,
         "is_owner": role == Membership.Role.OWNER,
         "memberships": study.memberships.select_related("user").order_by("role", "user__username"),
