@@ -151,3 +151,17 @@ def test_a_bad_filter_is_named_by_its_label_not_its_parameter(coordinator_a, stu
 def test_page_titles_put_a_separator_between_the_page_and_recruit(coordinator_a):
     html = client_for(coordinator_a).get(reverse("participant-list")).content.decode()
     assert "<title>Participants · recruit</title>" in html
+
+
+@pytest.mark.parametrize("page", ["study-detail", "audit-log", "campaign-new", "import-new", "table1"])
+def test_an_owner_sees_the_same_study_tabs_on_every_study_page(coordinator_a, study_a, page):
+    html = client_for(coordinator_a).get(reverse(page, args=[study_a.pk])).content.decode()
+    tabs = html.split('<nav class="tabs"')[1].split("</nav>")[0]
+    for name in ("Import", "Audit log", "Pseudonymised export", "Consent"):
+        assert f">{name}</a>" in tabs, name
+
+
+def test_a_viewer_is_not_shown_the_tabs_for_editing(viewer_a, study_a):
+    html = client_for(viewer_a).get(reverse("table1", args=[study_a.pk])).content.decode()
+    tabs = html.split('<nav class="tabs"')[1].split("</nav>")[0]
+    assert ">Import</a>" not in tabs and ">Audit log</a>" not in tabs and ">Pseudonymised export</a>" not in tabs
