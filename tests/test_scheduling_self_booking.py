@@ -88,6 +88,18 @@ def test_the_coordinators_own_deadline_applies_to_them(study_a, actor_a):
     assert caught.value.error_dict["session"][0].code == "coordinator_deadline"
 
 
+def test_a_refusal_is_told_to_the_participant_in_their_own_terms(study_a, self_booking, client):
+    session = make_session(study_a, requires_consent=True)
+    enrollment = make_bookable(study_a, status="eligible")  # may be booked, but has signed no consent
+    client = participant_client(enrollment, client)
+
+    page = client.post("/booking/book/", {"session": session.pk}, follow=True).content.decode()
+
+    assert "This time needs your signed consent first." in page
+    assert "the participant" not in page.lower()
+    assert not Booking.objects.filter(enrollment=enrollment).exists()
+
+
 def test_without_self_booking_the_page_offers_nothing_and_refuses(study_a, client):
     session = make_session(study_a)
     enrollment = make_bookable(study_a)

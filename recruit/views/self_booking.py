@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from recruit.actors import Actor
@@ -21,6 +22,19 @@ from recruit.services.calendar import booking_ics
 from recruit.views.links import LANDINGS, participant_link_required
 
 LANDINGS["booking"] = "self-booking"
+
+# The booking services word their refusals for coordinators ("the participant has not given one");
+# on this page the participant reads them, so these are said to them instead.
+PARTICIPANT_MESSAGES = {
+    "no_consent": gettext_lazy("This time needs your signed consent first. Sign the consent form the study team "
+                               "sent you by e-mail (or ask them for a new link), then come back to book."),
+    "already_booked": gettext_lazy("You already have a place at this time."),
+    "participant_overlap": gettext_lazy("You are already booked at a time that overlaps this one."),
+    "not_bookable": gettext_lazy("You cannot book a time in this study now. Contact the study team if you think "
+                                 "this is wrong."),
+    "restricted": gettext_lazy("You cannot book a time in this study now. Contact the study team if you think "
+                               "this is wrong."),
+}
 
 
 def same_origin_referrer(view):
@@ -70,7 +84,12 @@ def _act(request, action):
     try:
         action()
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors = (error.error_list if not hasattr(error, "error_dict")
+                  else [e for field in error.error_dict.values() for e in field])
+        messages.error(request, " ".join(
+            str(PARTICIPANT_MESSAGES[e.code]) if e.code in PARTICIPANT_MESSAGES else " ".join(e.messages)
+            for e in errors
+        ))
         return False
     return True
 
