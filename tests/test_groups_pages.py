@@ -105,3 +105,20 @@ def test_another_studys_page_is_404(study_a, coordinator_b):
     client = client_for(coordinator_b)
     assert client.get(page(study_a)).status_code == 404
     assert client.post(page(study_a) + "evaluate/", {}).status_code == 404
+
+
+def test_the_largest_differences_are_explained_in_the_readers_language(study_a, coordinator_a):
+    sessions = [make_session(study_a, title="Group one"), make_session(study_a, days=8, title="Group two")]
+    make_pool(study_a, 7)
+    client = client_for(coordinator_a)
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+
+    text = client.post(page(study_a), form_data(sessions, action="build")).content.decode()
+
+    lists = [part.split("</ul>")[0] for part in text.split('<ul class="deviations">')[1:]]
+    assert lists, "no group explained its differences"
+    explained = " ".join(lists)
+    # Attributes by their labels, words in bokmål: never the engine's names ("practice_setting") or English.
+    assert "forventet" in explained or "spredning" in explained or "snitt" in explained
+    for english in ("expected", "spread", "pool", " of ", "practice_setting", "gender", "age:"):
+        assert english not in explained, english

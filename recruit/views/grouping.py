@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,8 +91,23 @@ def _numeric_bar(summary, pool):
     }
 
 
+def _deviation_text(deviation, label: str, size: int) -> str:
+    """One of a group's largest differences from the pool, in the reader's language. The engine's own
+    text (Deviation.text) is English with the attributes' internal names, for the API and the command."""
+    values = {"attribute": label, "observed": number_format(deviation.observed, 1),
+              "expected": number_format(deviation.expected, 1)}
+    if deviation.kind == "level":
+        level = _("(missing)") if deviation.level is None else deviation.level
+        return _("%(attribute)s %(level)s: %(observed)s of %(size)s (expected %(expected)s)") % {
+            **values, "level": level, "observed": int(deviation.observed), "size": size}
+    if deviation.kind == "mean":
+        return _("%(attribute)s: mean %(observed)s (pool %(expected)s)") % values
+    return _("%(attribute)s: spread %(observed)s around the pool's mean (pool %(expected)s)") % values
+
+
 def _columns(proposal):
     """What the template draws: per group its members and a bar per attribute."""
+    labels = {name: label for name, label, _kind, _weight in proposal.attributes}
     columns = []
     for group in proposal.groups:
         bars = []
@@ -107,7 +123,8 @@ def _columns(proposal):
                              "numeric": _numeric_bar(group.report.numeric[name], proposal.pool_summary[name])})
         columns.append({
             "group": group, "session": group.session, "members": group.members, "bars": bars,
-            "deviations": [d.text for d in group.report.deviations],
+            "deviations": [_deviation_text(d, labels.get(d.attribute, d.attribute), len(group.members))
+                           for d in group.report.deviations],
             "too_small": len(group.members) < group.min_size, "too_big": len(group.members) > group.max_size,
         })
     return columns
