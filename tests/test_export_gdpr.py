@@ -85,6 +85,18 @@ def test_a_participant_downloads_their_own_data_through_a_personal_link(person, 
     assert event.actor_label == "participant" and event.detail == {"format": "json", "via": "personal link"}
 
 
+def test_the_participants_own_pdf_names_each_field_in_their_language(person, client):
+    enrollment = Enrollment.objects.get(participant=person)
+    _, token = link_issue(enrollment=enrollment, purpose="own_data")
+    client.get(f"/l/{token}/")  # the participant reads bokmål
+
+    pdf = client.get("/p/my-data/data.pdf")
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Fornavn" in text and "HPR-nummer" in text and "Spesialist i allmennmedisin" in text
+    assert "given name" not in text and "hpr number" not in text and "False" not in text
+
+
 def test_without_a_link_the_own_data_page_is_refused(client):
     assert client.get("/p/my-data/data.json").status_code == 403
 

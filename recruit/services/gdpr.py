@@ -20,6 +20,7 @@ from django.db.models import Q, TextField
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from recruit.actors import Actor
@@ -134,22 +135,27 @@ def _data_pdf(data: dict) -> bytes:
         Spacer(1, 4 * mm),
     ]
 
-    def table(row: dict):
-        cells = [[Paragraph(escape(str(key).replace("_", " ")), small), Paragraph(escape(_cell(value)), small)]
+    # Rows are keyed by field name (the JSON's keys); a reader is shown each field's label in their language.
+    models_by_title = {str(model._meta.verbose_name_plural): model for model in apps.get_models()}
+
+    def table(row: dict, model):
+        labels = {field.name: capfirst(field.verbose_name) for field in model._meta.concrete_fields} if model else {}
+        cells = [[Paragraph(escape(str(labels.get(key, key.replace("_", " ")))), small),
+                  Paragraph(escape(_cell(value)), small)]
                  for key, value in row.items() if key != "related"]
         grid = Table(cells, colWidths=[50 * mm, 120 * mm])
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return grid
 
-    def section(title: str, rows: list, level: int):
+    def section(title: str, rows: list, level: int, model=None):
         story.append(Paragraph(escape(title.capitalize()), styles["Heading2" if level == 0 else "Heading3"]))
         for row in rows:
-            story.append(table(row))
+            story.append(table(row, model or models_by_title.get(title)))
             story.append(Spacer(1, 2 * mm))
             for name, nested in row.get("related", {}).items():
                 section(name, nested, level + 1)
 
-    section(_("Personal details"), [data["participant"]], 0)
+    section(_("Personal details"), [data["participant"]], 0, Participant)
     for name, rows in data["related"].items():
         section(name, rows, 0)
     document.build(story)
@@ -159,6 +165,8 @@ def _data_pdf(data: dict) -> bytes:
 def _cell(value) -> str:
     if value is None or value == "":
         return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
