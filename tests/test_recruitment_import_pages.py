@@ -137,3 +137,14 @@ def test_the_field_names_keep_their_capital_letters(study_a, coordinator_a):
     page = client.get(upload(client, study_a, GOOD).url).content.decode()
     assert ">HPR number</option>" in page and ">CME group</option>" in page
     assert "Hpr number" not in page
+
+
+def test_the_import_button_is_a_verb_in_bokmal(study_a, coordinator_a):
+    client = client_for(coordinator_a)
+    client.post(reverse("set_language"), {"language": "nb", "next": "/"})
+    detail = upload(client, study_a, GOOD).url
+    preview = client.post(detail, {f"column_{i}": name for i, name in
+                                   enumerate(["given_name", "family_name", "email", "birth_year", "gender"])})
+    page = preview.content.decode()
+    assert '<button type="submit" class="button button-primary">Importer</button>' in page
+    assert ">Import</a>" in page  # the tab keeps the noun
