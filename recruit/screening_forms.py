@@ -55,7 +55,7 @@ class ScreeningForm(forms.ModelForm):
         for option in self.poll_options:
             start, end = timezone.localtime(option.starts_at), timezone.localtime(option.ends_at)
             self.fields[f"t_{option.pk}"] = forms.ChoiceField(
-                label=f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}",
+                label=f"{formats.date_format(start, 'WEEKDAY_DATETIME_FORMAT')}–{formats.time_format(end)}",
                 choices=PollAnswer.Answer.choices, widget=forms.RadioSelect, required=False,
                 initial=previous_answers.get(option.pk),
             )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -172,7 +172,7 @@ def _attribute_value(name: str, participant, on: datetime.date):
 
 def session_label(session: Session) -> str:
     when = timezone.localtime(session.starts_at)
-    return f"{date_format(when, 'D j M')} {when:%H:%M}"
+    return f"{date_format(when, 'ABBR_WEEKDAY_MONTH_DAY_FORMAT')} {time_format(when)}"
 
 
 def _availability(study, pool, sessions) -> dict[int, set[int]] | None:

@@ -15,7 +15,7 @@ def consent_sections(version):
         text = getattr(version, name)
         if name == "data_end" and version.end_date:
             text = f"{text}\n\n" + _("The project is scheduled to end on %(date)s.") % {
-                "date": date_format(version.end_date, "j F Y")}
+                "date": date_format(version.end_date)}
         sections.append((str(heading), text))
     return sections
 
