@@ -190,3 +190,27 @@ def test_the_questionnaire_in_english_shows_the_times_in_english(poll, enrollmen
     Participant.objects.filter(pk=enrollment_a.participant_id).update(preferred_language="en")
     page = open_link(client, enrollment_a).content.decode()
     assert "When could you come?" in page and "If need be" in page
+
+
+@pytest.mark.parametrize(("language", "expected"), [("nb", "torsdag 10. desember 2026, 18:00–20:00"),
+                                                   ("en", "Thursday 10 December 2026, 18:00–20:00")])
+def test_the_polls_times_are_dated_as_the_participants_language_writes_dates(
+        language, expected, questionnaire, enrollment_a, client, monkeypatch):
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from recruit.services.availability import poll_create
+
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    now = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=oslo)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    start = datetime.datetime(2026, 12, 10, 18, 0, tzinfo=oslo)  # a Thursday
+    poll_create(actor=Actor.system(), study=questionnaire, title="Fokusgrupper",
+                times=[(start, start + datetime.timedelta(hours=2))])
+    Participant.objects.filter(pk=enrollment_a.participant_id).update(preferred_language=language)
+
+    page = open_link(client, enrollment_a).content.decode()
+
+    assert expected in page
