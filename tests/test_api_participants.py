@@ -155,10 +155,10 @@ def test_bad_input_answers_400_with_field_errors_and_writes_nothing(coordinator_
 
 def test_missing_and_malformed_fields_are_reported_by_name(coordinator_a, study_a):
     response = api_for(coordinator_a).post("/api/v1/participants/", {"study": study_a.pk, "gender": "robot",
-                                                                      "hpr_number": "12ab"})
+                                                                      "hpr_number": "12ab", "phone": "xx"})
     assert response.status_code == 400
     errors = response.json()
-    assert {"given_name", "family_name", "email", "birth_year", "gender"} <= set(errors)
+    assert {"given_name", "family_name", "email", "birth_year", "gender", "phone"} <= set(errors)
 
 
 def test_update_records_old_and_new_values_in_the_audit_log(coordinator_a, participant_a):

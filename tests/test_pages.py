@@ -90,6 +90,18 @@ def test_editing_a_participant(coordinator_a, participant_a):
     assert (participant_a.practice_setting, participant_a.phone) == ("rural", "99887766")
 
 
+def test_a_phone_number_without_digits_is_a_form_error_and_nothing_changes(coordinator_a, participant_a):
+    data = {f: getattr(participant_a, f) for f in ("given_name", "family_name", "email", "birth_year", "gender",
+                                                  "gp_start_year", "role", "preferred_language")}
+    before = (participant_a.phone, participant_a.given_name)
+    data.update(county=participant_a.county_id, given_name="Renamed", phone="ring meg")
+    response = client_for(coordinator_a).post(reverse("participant-edit", args=[participant_a.pk]), data)
+    assert response.status_code == 200
+    assert "A phone number has digits" in response.content.decode()
+    participant_a.refresh_from_db()
+    assert (participant_a.phone, participant_a.given_name) == before
+
+
 def test_changing_status_from_the_participant_page(coordinator_a, enrollment_a):
     client = client_for(coordinator_a)
     response = client.post(reverse("enrollment-transition", args=[enrollment_a.pk]), {"status": "attended"},

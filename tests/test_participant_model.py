@@ -71,6 +71,18 @@ def test_hpr_number_is_digits_only():
     assert error.value.error_dict["hpr_number"][0].code == "hpr_digits"
 
 
+@pytest.mark.parametrize("phone", ["+47 900 00 001", "22 85 05 00", "(+47) 22-85-05-00", "91417776"])
+def test_phone_numbers_as_people_write_them_are_accepted(phone):
+    build(phone=phone).full_clean()
+
+
+@pytest.mark.parametrize("phone", ["xx", "12", "+", "900 00 00x", "ring meg"])
+def test_a_phone_number_needs_digits(phone):
+    with pytest.raises(ValidationError) as error:
+        build(phone=phone).full_clean()
+    assert error.value.error_dict["phone"][0].code == "phone_digits"
+
+
 def test_hpr_number_is_unique_when_given_and_may_be_blank_for_many():
     make_participant(hpr_number="1234567")
     make_participant(hpr_number="")

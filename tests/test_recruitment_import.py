@@ -213,3 +213,17 @@ def test_an_import_costs_the_same_few_queries_for_few_rows_or_many(study_a):
     # transaction, one INSERT and one UPDATE per batch, the audit event: never one per row.
     assert queries(0, 4) == queries(4, 36)
     assert Participant.objects.filter(family_name="Gammel").count() == 0
+
+
+def test_a_phone_number_without_digits_is_a_row_error(study_a):
+    header = "Fornavn;Etternavn;E-post;Fødselsår;Kjønn;Telefon\n"
+    table = spreadsheets.read_table(
+        csv_bytes("A;B;a@example.org;1970;K;+47 900 00 001", "C;D;c@example.org;1971;M;ring meg", header=header),
+        "x.csv",
+    )
+    mapping = spreadsheets.guess_mapping(table.headers, ["given_name", "family_name", "email", "birth_year",
+                                                          "gender", "phone"])
+    with pytest.raises(ImportRejected) as rejected:
+        participants_import(actor=Actor.system(), study=study_a, table=table, mapping=mapping)
+    assert [(e.row, e.field) for e in rejected.value.plan.errors] == [(3, "phone")]
+    assert not Participant.objects.exists()

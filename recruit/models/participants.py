@@ -17,6 +17,13 @@ hpr_validator = RegexValidator(
     r"^\d{1,9}$", _("An HPR number has only digits (at most 9)."), code="hpr_digits"
 )
 
+# Digits with the usual separators, an optional leading +, and at least five digits: "+47 900 00 001", "22 85 05 00".
+phone_validator = RegexValidator(
+    r"^[\s(]*\+?(?:[\s().-]*\d){5,}[\s().-]*$",
+    _("A phone number has digits (at least five), and may start with + and use spaces, dots, dashes or brackets."),
+    code="phone_digits",
+)
+
 
 class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
@@ -46,7 +53,7 @@ class Participant(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     email = models.EmailField(_("e-mail"), max_length=254)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices)
     # The start year, not a count of years, so experience stays true as years pass.
