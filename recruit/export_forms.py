@@ -8,6 +8,14 @@ from recruit.pipeline import Status
 from recruit.services.table1 import DEFAULT_AGE_WIDTH, DEFAULT_STATUSES, REPORTABLE_STATUSES, groupings
 
 
+def count_withdrawn_field() -> forms.BooleanField:
+    """The same opt-in on both export pages: issue 7's "included only as counts where the protocol says so"."""
+    return forms.BooleanField(
+        label=_("State how many withdrew"), required=False,
+        help_text=_("Where the protocol says so: their number only, never their data."),
+    )
+
+
 class Table1Form(forms.Form):
     k = forms.IntegerField(
         label=_("Smallest count shown (k)"), min_value=MIN_K, initial=DEFAULT_K,
@@ -23,10 +31,7 @@ class Table1Form(forms.Form):
         choices=[(s.value, s.label) for s in Status if s.value in REPORTABLE_STATUSES],
         help_text=_("Withdrawn and restricted participants are never included."),
     )
-    count_withdrawn = forms.BooleanField(
-        label=_("State how many withdrew"), required=False,
-        help_text=_("Where the protocol says so: their number only, never their data."),
-    )
+    count_withdrawn = count_withdrawn_field()
 
     def __init__(self, data=None, *, group_by="status", **kwargs):
         # No query string: the defaults, as if submitted, so the page shows a table at once.
@@ -51,10 +56,7 @@ class PseudonymisedForm(forms.Form):
     k = forms.IntegerField(
         label=_("Each combination shared by at least (k)"), min_value=MIN_K, initial=DEFAULT_K,
     )
-    count_withdrawn = forms.BooleanField(
-        label=_("State how many withdrew"), required=False,
-        help_text=_("Where the protocol says so: their number only, never their data."),
-    )
+    count_withdrawn = count_withdrawn_field()
 
     def __init__(self, data=None, **kwargs):
         from recruit.services.pseudonyms import DEFAULT_QUASI_IDENTIFIERS, quasi_identifiers

@@ -18,10 +18,9 @@ from recruit.anonymise.bands import Band, bands_from_edges
 from recruit.anonymise.kanon import STAR, CannotAnonymise, Hierarchy, Solution, anonymise
 from recruit.anonymise.table1 import DEFAULT_K, MIN_K
 from recruit.models import Enrollment, Gender, Participant, PracticeSetting, Pseudonym, Role, Study
-from recruit.pipeline import Status
 from recruit.services.access import require_study_editor, require_study_owner
 from recruit.services.audit import audit_record
-from recruit.services.table1 import DEFAULT_STATUSES, checked_k, cohort, reference_year
+from recruit.services.table1 import DEFAULT_STATUSES, checked_k, cohort, reference_year, withdrawn_count
 
 PREFIXES = {Role.GP: "GP", Role.CHIEF_MEDICAL_OFFICER: "CMO", Role.OTHER: "P"}
 CHUNK = 2000
@@ -177,11 +176,8 @@ def pseudonymised_plan(*, actor: Actor, study: Study, names=DEFAULT_QUASI_IDENTI
             ) % {"n": error.population, "k": k, "min": MIN_K},
             code="k_unreachable",
         ) from None
-    withdrawn = (
-        Enrollment.objects.filter(study=study, status=Status.WITHDRAWN).count() if count_withdrawn else None
-    )
     return Plan(study=study, names=names, hierarchies=chosen, solution=solution, statuses=tuple(statuses),
-                withdrawn=withdrawn)
+                withdrawn=withdrawn_count(study) if count_withdrawn else None)
 
 
 @transaction.atomic

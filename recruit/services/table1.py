@@ -130,9 +130,13 @@ def cohort(study: Study, statuses) -> "QuerySet":
     )
 
 
+def withdrawn_count(study: Study) -> int:
+    """How many withdrew, for reports whose protocol counts them (they are described nowhere)."""
+    return Enrollment.objects.filter(study=study, status=Status.WITHDRAWN).count()
+
+
 def withdrawn_note(study: Study) -> str:
-    """The number who withdrew, for reports whose protocol counts them (they are described nowhere)."""
-    n = Enrollment.objects.filter(study=study, status=Status.WITHDRAWN).count()
+    n = withdrawn_count(study)
     return ngettext(
         "Not described: %(n)s participant who withdrew (counted only).",
         "Not described: %(n)s participants who withdrew (counted only).", n,
@@ -295,8 +299,8 @@ def _session_kinds(study: Study, enrollment_ids: list[int]):
     interviews together; someone booked into two kinds is in both columns."""
     order = {kind: index for index, kind in enumerate(Session.Kind.values)}
     places = sorted(
-        set(Booking.objects.filter(session__study=study, status=Booking.Status.BOOKED)
-            .values_list("enrollment_id", "session__kind").order_by()),
+        Booking.objects.filter(session__study=study, status=Booking.Status.BOOKED)
+        .values_list("enrollment_id", "session__kind").order_by(),
         key=lambda place: (place[0], order.get(place[1], len(order))),
     )
     groups = [(kind.value, kind.label) for kind in Session.Kind] + [("none", _("Not in a session"))]
